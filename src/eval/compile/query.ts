@@ -1,0 +1,182 @@
+// Bodies to closures. A body is a conjunction; literals with at most one solution run as plain
+// checks in sequence, and only iterating literals use continuation passing.
+import type * as A from "../../lang/ast.js";
+import type { Frame } from "../context.js";
+import { iterate } from "../ops.js";
+import type { Value } from "../value.js";
+import type { Compiled } from "./compiled.js";
+import type { Compiler } from "./compiler.js";
+import { compileExpr, isComparison } from "./expr.js";
+import { compileWith } from "./with.js";
+
+export interface Query {
+  /** Calls `k` for every solution of the body; returns true when `k` asked to stop. */
+  readonly run: (f: Frame, k: () => boolean) => boolean;
+  /** Set when the body has at most one solution: runs it and says whether it held. */
+  readonly det: ((f: Frame) => boolean) | null;
+}
+
+/** A literal: either a check with at most one solution, or a generator of solutions. */
+export type Step =
+  | { readonly det: (f: Frame) => boolean; readonly gen?: undefined }
+  | { readonly gen: (f: Frame, k: () => boolean) => boolean; readonly det?: undefined };
+
+export function compileQuery(c: Compiler, body: A.Body): Query {
+  const steps: Step[] = [];
+  for (const lit of body.literals) {
+    if (lit.kind === "someDecl") continue; // declarations do nothing at run time
+    let step = compileLiteral(c, lit);
+    if (lit.with.length > 0) step = compileWith(c, lit.with, step);
+    if (c.instrument) step = traced(c, lit, step);
+    steps.push(step);
+  }
+  return compose(steps);
+}
+
+export function compose(steps: readonly Step[]): Query {
+  if (steps.every((s) => s.det)) {
+    const dets = steps.map((s) => s.det!);
+    const det =
+      dets.length === 0
+        ? () => true
+        : dets.length === 1
+          ? dets[0]!
+          : (f: Frame) => {
+              for (let i = 0; i < dets.length; i++) if (!dets[i]!(f)) return false;
+              return true;
+            };
+    return { det, run: (f, k) => (det(f) ? k() : false) };
+  }
+  let run: Query["run"] = (_f, k) => k();
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const next = run;
+    const step = steps[i]!;
+    if (step.det) {
+      const det = step.det;
+      run = (f, k) => (det(f) ? next(f, k) : false);
+    } else {
+      const gen = step.gen;
+      run = (f, k) => gen(f, () => next(f, k));
+    }
+  }
+  return { det: null, run };
+}
+
+/** Whether the body has at least one solution. */
+export function holds(q: Query, f: Frame): boolean {
+  return q.det ? q.det(f) : q.run(f, () => true);
+}
+
+function compileLiteral(c: Compiler, lit: Exclude<A.Literal, A.SomeDecl>): Step {
+  switch (lit.kind) {
+    case "exprLiteral": {
+      const x = compileExpr(c, lit.expr);
+      const s = x.scalar;
+      if (s) {
+        return {
+          det: (f) => {
+            const v = s(f);
+            return v !== undefined && v !== false;
+          },
+        };
+      }
+      return { gen: (f, k) => x.gen(f, (v) => v !== false && k()) };
+    }
+    case "assign": {
+      const x = compileExpr(c, lit.value);
+      const slot = c.slotOf(lit.target);
+      const s = x.scalar;
+      if (s) {
+        return {
+          det: (f) => {
+            const v = s(f);
+            if (v === undefined) return false;
+            f.s[slot] = v;
+            return true;
+          },
+        };
+      }
+      return {
+        gen: (f, k) =>
+          x.gen(f, (v) => {
+            f.s[slot] = v;
+            return k();
+          }),
+      };
+    }
+    case "someIn": {
+      const domain = compileExpr(c, lit.domain);
+      const keySlot = lit.key ? c.slotOf(lit.key) : -1;
+      const valueSlot = c.slotOf(lit.value);
+      const loc = lit.domain.loc;
+      return {
+        gen: (f, k) =>
+          domain.gen(f, (coll) =>
+            iterate(coll, loc, () => f.ctx.budget.step(), (key, value) => {
+              if (keySlot >= 0) f.s[keySlot] = key;
+              f.s[valueSlot] = value;
+              return k();
+            }),
+          ),
+      };
+    }
+    case "every":
+      return compileEvery(c, lit);
+  }
+}
+
+/** `every k, v in c { body }`: holds when the body holds for every element (vacuously for none). */
+function compileEvery(c: Compiler, lit: A.Every): Step {
+  const domain: Compiled = compileExpr(c, lit.domain);
+  const body = compileQuery(c, lit.body);
+  const keySlot = lit.key ? c.slotOf(lit.key) : -1;
+  const valueSlot = c.slotOf(lit.value);
+  const loc = lit.domain.loc;
+  const all = (f: Frame, coll: Value): boolean =>
+    !iterate(coll, loc, () => f.ctx.budget.step(), (key, value) => {
+      if (keySlot >= 0) f.s[keySlot] = key;
+      f.s[valueSlot] = value;
+      return !holds(body, f);
+    });
+  const s = domain.scalar;
+  if (s) {
+    return {
+      det: (f) => {
+        const coll = s(f);
+        return coll !== undefined && all(f, coll);
+      },
+    };
+  }
+  return { gen: (f, k) => domain.gen(f, (coll) => all(f, coll) && k()) };
+}
+
+/** Instrumented literal: tells the tracer when it has no solution. */
+function traced(c: Compiler, lit: A.Literal, step: Step): Step {
+  const text = c.literalText(lit);
+  const comparison = lit.kind === "exprLiteral" && lit.expr.kind === "binary" && isComparison(lit.expr.op);
+  const loc = lit.loc;
+  if (step.det) {
+    const det = step.det;
+    return {
+      det: (f) => {
+        const trace = f.ctx.trace;
+        if (trace) trace.lastOperands = null;
+        const ok = det(f);
+        if (!ok) trace?.literalFailed(loc, text, comparison);
+        return ok;
+      },
+    };
+  }
+  const gen = step.gen;
+  return {
+    gen: (f, k) => {
+      let any = false;
+      const stop = gen(f, () => {
+        any = true;
+        return k();
+      });
+      if (!any) f.ctx.trace?.literalFailed(loc, text, comparison);
+      return stop;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// The decision boundary: compile a checked program once, then evaluate paths many times.
+// Every evaluation error stops here and becomes a structured error; it is never a decision.
+import type { Program } from "../lang/program.js";
+import { builtins as standardBuiltins, defaultPlatform } from "./builtins/index.js";
+import type { Builtin, Platform } from "./builtins/types.js";
+import { Compiler } from "./compile/compiler.js";
+import { Budget, defaultLimits, type Ctx, type Limits } from "./context.js";
+import { EvalError, type EvaluationError } from "./errors.js";
+import { toData } from "./input.js";
+import { Tracer, type RuleTrace } from "./trace.js";
+import { toJSON, type Value } from "./value.js";
+
+export interface PolicyOptions {
+  /** Base documents under `data` (JSON). */
+  readonly data?: unknown;
+  readonly limits?: Partial<Limits>;
+  /** Node supplies signature verification for io.jwt.*; the browser build leaves it out. */
+  readonly platform?: Platform;
+  /** Extra or replacement builtins. */
+  readonly builtins?: ReadonlyMap<string, Builtin>;
+}
+
+export interface EvaluateOptions {
+  /** Also return the rule definitions that were evaluated, with their values and failures. */
+  readonly explain?: boolean;
+  readonly limits?: Partial<Limits>;
+  /** Fixes `time.now_ns()` (nanoseconds since the epoch), e.g. for tests and replays. */
+  readonly nowNs?: number;
+}
+
+export interface Decision {
+  /** False when the path is undefined or evaluation failed: callers must deny. */
+  readonly defined: boolean;
+  readonly result?: unknown;
+  readonly error?: EvaluationError;
+  readonly explanation?: readonly RuleTrace[];
+}
+
+/** How often the bounded builtin cache (regexes, globs, keys) is shared: per policy. */
+const CACHE_LIMIT = 1000;
+
+export class Policy {
+  private instrumented: Compiler | null = null;
+  private readonly cache = new Map<string, unknown>();
+  private readonly data: Value;
+  private readonly limits: Limits;
+  private readonly platform: Platform;
+  private readonly builtinTable: ReadonlyMap<string, Builtin>;
+
+  private constructor(
+    readonly program: Program,
+    private readonly compiled: Compiler,
+    options: PolicyOptions,
+    data?: Value,
+  ) {
+    this.data = data ?? toData(options.data ?? {});
+    this.limits = { ...defaultLimits, ...options.limits };
+    this.platform = options.platform ?? defaultPlatform;
+    this.builtinTable = allBuiltins(options);
+    this.options = options;
+  }
+
+  private readonly options: PolicyOptions;
+
+  static compile(program: Program, options: PolicyOptions = {}): Policy {
+    const compiled = new Compiler(program, { builtins: allBuiltins(options), instrument: false });
+    return new Policy(program, compiled, options);
+  }
+
+  /** The same compiled policy over other base data (compilation is not repeated). */
+  withData(data: unknown): Policy {
+    const p = new Policy(this.program, this.compiled, this.options, toData(data));
+    p.instrumented = this.instrumented;
+    return p;
+  }
+
+  /** The base data this policy evaluates against. */
+  get baseData(): unknown {
+    return toJSON(this.data);
+  }
+
+  /**
+   * Evaluates `data.<path>` for an input. The path may be dotted (`http.authz.allow`,
+   * `data.http.authz.allow`), slash-separated (`http/authz/allow`) or an array of segments.
+   */
+  evaluate(path: string | readonly string[], input?: unknown, options: EvaluateOptions = {}): Decision {
+    const compiler = options.explain ? this.instrumentedCompiler() : this.compiled;
+    const trace = options.explain ? new Tracer() : null;
+    const ctx: Ctx = {
+      input: input as Value | undefined,
+      data: this.data,
+      memo: new Array(compiler.groupCount),
+      mocks: null,
+      trace,
+      builtin: { nowNs: options.nowNs ?? Date.now() * 1e6, platform: this.platform, cache: this.boundedCache() },
+      budget: new Budget(options.limits ? { ...this.limits, ...options.limits } : this.limits),
+    };
+    const explanation = trace ? { explanation: trace.rules } : {};
+    try {
+      const v = compiler.documents.read(splitPath(path), ctx);
+      if (v === undefined) return { defined: false, ...explanation };
+      return { defined: true, result: toJSON(v), ...explanation };
+    } catch (err) {
+      return { defined: false, error: asEvaluationError(err), ...explanation };
+    }
+  }
+
+  private instrumentedCompiler(): Compiler {
+    this.instrumented ??= new Compiler(this.program, { builtins: this.builtinTable, instrument: true });
+    return this.instrumented;
+  }
+
+  private boundedCache(): Map<string, unknown> {
+    if (this.cache.size > CACHE_LIMIT) this.cache.clear();
+    return this.cache;
+  }
+}
+
+function allBuiltins(options: PolicyOptions): ReadonlyMap<string, Builtin> {
+  return options.builtins ? new Map([...standardBuiltins, ...options.builtins]) : standardBuiltins;
+}
+
+export function splitPath(path: string | readonly string[]): readonly string[] {
+  if (typeof path !== "string") return path;
+  const parts = path.includes("/") ? path.split("/") : path.split(".");
+  const segments = parts.filter((p) => p !== "");
+  return segments[0] === "data" ? segments.slice(1) : segments;
+}
+
+/** Anything thrown during evaluation, as the structured error callers see. */
+export function asEvaluationError(err: unknown): EvaluationError {
+  if (err instanceof EvalError) return err.toValue();
+  if (err instanceof RangeError) {
+    return { code: "budget_exceeded", message: "evaluation nested too deeply (documents or values are too deep)" };
+  }
+  return { code: "internal_error", message: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,70 @@
+// Records what an instrumented evaluation did, for `explain` and for test failure reports:
+// which rule definitions ran, the value each produced, and the first literal that did not hold.
+import type { Loc } from "../lang/ast.js";
+import type { V } from "./context.js";
+import { toJSON, type Value } from "./value.js";
+
+export interface FailedLiteral {
+  readonly loc: Loc;
+  /** The literal as source text. */
+  readonly text: string;
+  /** For a failed comparison, the values of its two sides (`undefined` when a side had no value). */
+  readonly operands?: readonly [unknown, unknown];
+}
+
+export interface DefinitionTrace {
+  readonly loc: Loc;
+  /** "matched": the body held and the definition produced `value`; "failed": it did not. */
+  readonly outcome: "matched" | "failed";
+  readonly value?: unknown;
+  readonly failed?: FailedLiteral;
+}
+
+export interface RuleTrace {
+  /** e.g. "data.http.authz.allow" */
+  readonly rule: string;
+  readonly result: "defined" | "undefined" | "default";
+  readonly value?: unknown;
+  readonly definitions: readonly DefinitionTrace[];
+}
+
+interface OpenDefinition {
+  loc: Loc;
+  failed: FailedLiteral | null;
+  value: V;
+}
+
+/** Collects traces during one evaluation. */
+export class Tracer {
+  readonly rules: RuleTrace[] = [];
+  private readonly open: OpenDefinition[] = [];
+  /** The operands of the comparison evaluated last, kept for the failure report. */
+  lastOperands: readonly [V, V] | null = null;
+
+  beginDefinition(loc: Loc): void {
+    this.open.push({ loc, failed: null, value: undefined });
+  }
+
+  /** Records a literal that had no solution; only the first per definition is kept. */
+  literalFailed(loc: Loc, text: string, comparison: boolean): void {
+    const d = this.open[this.open.length - 1];
+    if (!d || d.failed) return;
+    const ops = comparison ? this.lastOperands : null;
+    d.failed = ops ? { loc, text, operands: [json(ops[0]), json(ops[1])] } : { loc, text };
+  }
+
+  endDefinition(value: V): DefinitionTrace {
+    const d = this.open.pop()!;
+    if (value !== undefined) return { loc: d.loc, outcome: "matched", value: toJSON(value) };
+    return d.failed ? { loc: d.loc, outcome: "failed", failed: d.failed } : { loc: d.loc, outcome: "failed" };
+  }
+
+  rule(rule: string, value: V, usedDefault: boolean, definitions: DefinitionTrace[]): void {
+    const result = value === undefined ? "undefined" : usedDefault ? "default" : "defined";
+    this.rules.push(value === undefined ? { rule, result, definitions } : { rule, result, value: toJSON(value), definitions });
+  }
+}
+
+function json(v: V): unknown {
+  return v === undefined ? undefined : toJSON(v as Value);
+}

@@ -1,0 +1,59 @@
+// Verdict as a library. Browser-safe: no Node APIs here (see ./node.ts for files and crypto).
+import type { Module } from "./lang/ast.js";
+import { check } from "./lang/check.js";
+import { sortDiagnostics, type Diagnostic } from "./lang/diagnostics.js";
+import { parseModule } from "./lang/parse.js";
+import type { Schemas } from "./lang/schema.js";
+import { builtins } from "./eval/builtins/index.js";
+import { Policy, type PolicyOptions } from "./eval/policy.js";
+
+export * from "./lang/index.js";
+export { Policy, type Decision, type EvaluateOptions, type PolicyOptions } from "./eval/policy.js";
+export type { EvaluationError } from "./eval/errors.js";
+export type { RuleTrace, DefinitionTrace, FailedLiteral } from "./eval/trace.js";
+export type { Limits } from "./eval/context.js";
+export { builtins } from "./eval/builtins/index.js";
+
+export interface SourceFile {
+  readonly file: string;
+  readonly source: string;
+}
+
+export interface CompileOptions extends PolicyOptions {
+  /** JSON Schemas to check `input` and `data` references against. */
+  readonly schemas?: Schemas;
+}
+
+export interface CompileResult {
+  /** Null when any file has an error. */
+  readonly policy: Policy | null;
+  readonly modules: readonly Module[];
+  /** Every problem in every file, sorted by location. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The arity table the checker needs, derived from the builtins the evaluator has. */
+export function builtinArities(table = builtins): ReadonlyMap<string, number> {
+  return new Map([...table].map(([name, b]) => [name, b.arity]));
+}
+
+/** Parses, checks and compiles policy sources. Never throws for bad policies: see `diagnostics`. */
+export function compile(sources: string | readonly SourceFile[], options: CompileOptions = {}): CompileResult {
+  const files = typeof sources === "string" ? [{ file: "policy.verdict", source: sources }] : sources;
+  const diagnostics: Diagnostic[] = [];
+  const modules: Module[] = [];
+  for (const f of files) {
+    const parsed = parseModule(f.source, f.file);
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.module) modules.push(parsed.module);
+  }
+  const table = options.builtins ? new Map([...builtins, ...options.builtins]) : builtins;
+  const checked = check(modules, { builtins: builtinArities(table), ...(options.schemas ? { schemas: options.schemas } : {}) });
+  diagnostics.push(...checked.diagnostics);
+  const ok = !diagnostics.some((d) => d.severity === "error") && checked.program;
+  return {
+    policy: ok ? Policy.compile(checked.program!, options) : null,
+    modules,
+    diagnostics: sortDiagnostics(diagnostics),
+  };
+}

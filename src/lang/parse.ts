@@ -1,0 +1,251 @@
+// Source text to AST: lexing, parsing with statement-level error recovery, and module assembly.
+// Never throws for bad input: every problem becomes a located diagnostic.
+import type { IRecognitionException, IToken } from "chevrotain";
+import type * as A from "./ast.js";
+import { codes, error, type Diagnostic } from "./diagnostics.js";
+import { Grammar, GrammarError } from "./grammar.js";
+import * as T from "./tokens.js";
+
+let grammar: Grammar | undefined;
+
+export interface ParseResult {
+  /** The module, or null when no `package` line could be read. */
+  readonly module: A.Module | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function parseModule(source: string, file = "<input>"): ParseResult {
+  grammar ??= new Grammar();
+  grammar.file = file;
+  const diagnostics: Diagnostic[] = [];
+  const lexed = T.lexer.tokenize(source);
+  for (const e of lexed.errors) {
+    const loc = pointLoc(file, e.line ?? 1, e.column ?? 1, e.offset, e.length);
+    const ch = JSON.stringify(source.slice(e.offset, e.offset + 1));
+    diagnostics.push(error(codes.lexError, loc, `unexpected character ${ch}`, lexHint(source, e.offset)));
+  }
+  const comments: A.Comment[] = lexed.groups["comments"]!.map((t) => ({
+    kind: "comment",
+    loc: tokenLoc(file, t),
+    text: t.image.slice(1),
+  }));
+  const items = parseItems(grammar, lexed.tokens, file, diagnostics);
+  const module = assemble(items, comments, source, file, diagnostics);
+  return { module, diagnostics };
+}
+
+type Item = A.Package | A.Import | A.Statement;
+
+/** Parses all items; after a syntax error, skips to the next line that starts a statement. */
+function parseItems(g: Grammar, tokens: IToken[], file: string, diagnostics: Diagnostic[]): Item[] {
+  const items: Item[] = [];
+  let start = 0;
+  while (start < tokens.length) {
+    const slice = tokens.slice(start);
+    const attempt = run(g, slice, file);
+    if (attempt.error === null) {
+      items.push(...attempt.items);
+      break;
+    }
+    diagnostics.push(attempt.error.diagnostic);
+    const failedAt = Math.max(0, Math.min(attempt.error.index, slice.length - 1));
+    let itemStart = failedAt;
+    while (itemStart > 0 && !startsStatement(slice[itemStart]!)) itemStart--;
+    if (itemStart > 0) {
+      const before = run(g, slice.slice(0, itemStart), file);
+      if (before.error === null) items.push(...before.items);
+    }
+    let next = failedAt + 1;
+    while (next < slice.length && !startsStatement(slice[next]!)) next++;
+    start += next;
+  }
+  return items;
+}
+
+interface Attempt {
+  items: Item[];
+  error: { diagnostic: Diagnostic; index: number } | null;
+}
+
+function run(g: Grammar, tokens: IToken[], file: string): Attempt {
+  g.input = tokens;
+  try {
+    const items = g.items();
+    const e = g.errors[0];
+    if (e) return { items: [], error: { diagnostic: syntaxDiagnostic(e, file), index: tokens.indexOf(e.token) } };
+    return { items, error: null };
+  } catch (err) {
+    if (!(err instanceof GrammarError)) throw err;
+    const index = tokens.findIndex((t) => t.startOffset >= err.loc.offset);
+    return { items: [], error: { diagnostic: error(codes.syntaxError, err.loc, err.message), index } };
+  }
+}
+
+const statementStarters = new Set([T.Package, T.Import, T.Default, T.Test, T.Schema, T.Ident]);
+
+function startsStatement(t: IToken): boolean {
+  return t.startColumn === 1 && statementStarters.has(t.tokenType);
+}
+
+/** Chevrotain sets `previousToken` on most recognition errors but does not declare it. */
+type RecognitionError = IRecognitionException & { readonly previousToken?: IToken };
+
+function syntaxDiagnostic(e: RecognitionError, file: string): Diagnostic {
+  const t = e.token;
+  const atEnd = t.tokenType.name === "EOF";
+  const loc = atEnd ? endLoc(file, e.previousToken ?? t) : tokenLoc(file, t);
+  const found = atEnd ? "end of file" : `'${t.image}'`;
+  return error(codes.syntaxError, loc, `${describe(e)}, found ${found}`, syntaxHint(e));
+}
+
+/** Chevrotain's messages name token types; rephrase them as "expected X". */
+function describe(e: IRecognitionException): string {
+  const m = /Expecting token of type --> (\w+) <--/.exec(e.message);
+  if (m) return `expected ${tokenLabel(m[1]!)}`;
+  if (e.name === "NotAllInputParsedException") return "expected a rule, import or test";
+  if (e.name === "EarlyExitException") return "expected at least one more element";
+  return `unexpected token in ${ruleLabel(e.context.ruleStack[e.context.ruleStack.length - 1])}`;
+}
+
+function tokenLabel(name: string): string {
+  const tt = T.allTokens.find((t) => t.name === name);
+  return tt?.LABEL ?? name;
+}
+
+function ruleLabel(rule: string | undefined): string {
+  switch (rule) {
+    case "ruleOrFunction":
+    case "valueRuleRest":
+    case "ruleTail":
+      return "rule head (expected `if`, `:=`, `contains`, `[` or `(` after the name)";
+    case "literal":
+    case "query":
+      return "expression";
+    default:
+      return rule ? rule.replace(/([A-Z])/g, " $1").toLowerCase() : "input";
+  }
+}
+
+function syntaxHint(e: RecognitionError): string | undefined {
+  const t = e.token;
+  const prev = e.previousToken;
+  if (t.tokenType === T.SingleEq) return "use `:=` to define or assign, `==` to compare";
+  if (t.tokenType === T.LBrace && prev?.tokenType === T.Ident)
+    return "write `name if { ... }`: a rule body follows `if`";
+  if (/RBrace|RBracket/.test(e.message) && prev && t.startLine === prev.endLine) {
+    return "separate the expressions of a body with a newline or `;`";
+  }
+  if (t.tokenType === T.Ident && t.image === "import") return "imports come right after the package line";
+  return undefined;
+}
+
+function assemble(
+  items: Item[],
+  comments: A.Comment[],
+  source: string,
+  file: string,
+  diagnostics: Diagnostic[],
+): A.Module | null {
+  const [first, ...rest] = items;
+  if (first?.kind !== "package") {
+    const loc = first?.loc ?? pointLoc(file, 1, 1, 0, 0);
+    if (!diagnostics.some((d) => d.code === codes.syntaxError || d.code === codes.lexError)) {
+      diagnostics.push(
+        error(
+          codes.syntaxError,
+          loc,
+          "a policy file must start with a package",
+          "add `package <name>` as the first line, e.g. `package http.authz`",
+        ),
+      );
+    }
+    return null;
+  }
+  const imports: A.Import[] = [];
+  const statements: A.Statement[] = [];
+  for (const item of rest) {
+    if (item.kind === "package") {
+      diagnostics.push(
+        error(codes.syntaxError, item.loc, "a file has exactly one package line", "move these rules to their own file"),
+      );
+    } else if (item.kind === "import") {
+      if (statements.length > 0) {
+        diagnostics.push(
+          error(
+            codes.syntaxError,
+            item.loc,
+            "imports must come before rules",
+            "move this import up, below the package line",
+          ),
+        );
+      }
+      if (item.root !== "data" && item.root !== "input") {
+        diagnostics.push(
+          error(
+            codes.badImport,
+            item.loc,
+            `cannot import '${item.root as string}'`,
+            "imports start with `data.` or `input.`",
+          ),
+        );
+        continue;
+      }
+      imports.push(item);
+    } else {
+      statements.push(item);
+    }
+  }
+  const loc: A.Loc = {
+    file,
+    line: 1,
+    col: 1,
+    ...endPosition(source),
+    offset: 0,
+    endOffset: source.length,
+  };
+  return { kind: "module", loc, package: first, imports, statements, comments };
+}
+
+function endPosition(source: string): { endLine: number; endCol: number } {
+  const lines = source.split("\n");
+  return { endLine: lines.length, endCol: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}
+
+function tokenLoc(file: string, t: IToken): A.Loc {
+  return {
+    file,
+    line: t.startLine ?? 1,
+    col: t.startColumn ?? 1,
+    endLine: t.endLine ?? t.startLine ?? 1,
+    endCol: (t.endColumn ?? t.startColumn ?? 0) + 1,
+    offset: t.startOffset,
+    endOffset: (t.endOffset ?? t.startOffset) + 1,
+  };
+}
+
+function endLoc(file: string, t: IToken): A.Loc {
+  const line = t.endLine ?? 1;
+  const col = (t.endColumn ?? 0) + 1;
+  const offset = (t.endOffset ?? 0) + 1;
+  return pointLoc(file, line, col, offset, 0);
+}
+
+function pointLoc(file: string, line: number, col: number, offset: number, length: number): A.Loc {
+  return {
+    file,
+    line,
+    col,
+    endLine: line,
+    endCol: col + Math.max(1, length),
+    offset,
+    endOffset: offset + Math.max(1, length),
+  };
+}
+
+function lexHint(source: string, offset: number): string | undefined {
+  const ch = source[offset];
+  if (ch === "'") return "strings use double quotes, or backticks for raw strings";
+  if (ch === "&" || ch === "!") return "use `and`, `or` and `not`";
+  if (ch === '"') return "a string must end on the line it starts; use backticks for multi-line text";
+  return undefined;
+}

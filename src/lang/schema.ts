@@ -1,0 +1,244 @@
+// Schema-typed `input` and `data`: with a JSON Schema, references to fields the document can
+// never have, and comparisons with constants of the wrong type, are reported at check time.
+import { Ajv } from "ajv";
+import type * as A from "./ast.js";
+import { codes, error, type Diagnostic } from "./diagnostics.js";
+import type { VarRes } from "./program.js";
+import { closest } from "./suggest.js";
+
+export interface Schemas {
+  readonly input?: unknown;
+  readonly data?: unknown;
+}
+
+type Schema = { readonly [key: string]: unknown };
+
+export function checkSchemas(
+  modules: readonly A.Module[],
+  vars: ReadonlyMap<A.Var, VarRes>,
+  declared: ReadonlyMap<string, unknown>,
+  given: Schemas,
+  diagnostics: Diagnostic[],
+): void {
+  const validSchema = (s: unknown, loc: A.Loc, what: string): boolean => {
+    const problem = schemaProblem(s);
+    if (problem) diagnostics.push(error(codes.schemaInvalid, loc, `${what} is not a valid JSON Schema: ${problem}`));
+    return problem === null;
+  };
+  const fileLoc = (m: A.Module) => m.package.loc;
+  for (const m of modules) {
+    const own = declared.get(m.package.path.join("."));
+    const decl = m.statements.find((s) => s.kind === "schema");
+    const input = own ?? given.input;
+    const roots: Partial<Record<"input" | "data", Schema>> = {};
+    if (input !== undefined && validSchema(input, decl?.loc ?? fileLoc(m), "the input schema")) roots.input = input as Schema;
+    if (given.data !== undefined && validSchema(given.data, fileLoc(m), "the data schema")) roots.data = given.data as Schema;
+    if (roots.input || roots.data) new SchemaWalker(roots, vars, diagnostics).module(m);
+  }
+}
+
+const ajvCache = new WeakMap<object, string | null>();
+
+/** Compiles the schema with ajv once, so a broken schema is reported instead of silently ignored. */
+function schemaProblem(s: unknown): string | null {
+  if (typeof s !== "object" || s === null) return typeof s === "boolean" ? null : "a schema is an object";
+  if (ajvCache.has(s)) return ajvCache.get(s)!;
+  let problem: string | null = null;
+  try {
+    new Ajv({ strict: false, allErrors: true }).compile(s);
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  ajvCache.set(s, problem);
+  return problem;
+}
+
+/** What a schema says about one place in a document; null means "anything". */
+type Shape = Schema | null;
+
+class SchemaWalker {
+  constructor(
+    private readonly roots: Partial<Record<"input" | "data", Schema>>,
+    private readonly vars: ReadonlyMap<A.Var, VarRes>,
+    private readonly diagnostics: Diagnostic[],
+  ) {}
+
+  module(m: A.Module): void {
+    visitExprs(m, (e) => {
+      if (e.kind === "ref") this.shapeOf(e);
+      else if (e.kind === "binary" && ["==", "!=", "<", "<=", ">", ">="].includes(e.op)) this.comparison(e);
+    });
+  }
+
+  /** Follows a reference's static fields through the schema; reports fields that cannot exist. */
+  private shapeOf(e: A.Expr): Shape | undefined {
+    const base = e.kind === "paren" ? e.expr : e;
+    const head = base.kind === "ref" ? base.head : base;
+    if (head.kind !== "var") return undefined;
+    const res = this.vars.get(head);
+    if (!res || (res.kind !== "input" && res.kind !== "data")) return undefined;
+    const root = this.roots[res.kind];
+    if (!root) return undefined;
+    const steps: { name: string | null; loc: A.Loc }[] = res.path.map((name) => ({ name, loc: head.loc }));
+    if (base.kind === "ref") {
+      for (const p of base.path) {
+        steps.push(p.kind === "field" ? { name: p.name, loc: p.loc } : { name: staticKey(p.index), loc: p.loc });
+      }
+    }
+    let shape: Shape = root;
+    let where = res.kind;
+    for (const step of steps) {
+      if (shape === null) return null;
+      const next = this.step(shape, step.name, where, step.loc);
+      if (next === undefined) return undefined;
+      shape = next;
+      where += step.name === null ? "[_]" : `.${step.name}`;
+    }
+    return shape;
+  }
+
+  private step(shape: Schema, name: string | null, where: string, loc: A.Loc): Shape | undefined {
+    const types = typesOf(shape);
+    if (types && !types.has("object") && !types.has("array")) {
+      const label = name === null ? "an index" : `field '${name}'`;
+      this.diagnostics.push(
+        error(codes.schemaUnknownField, loc, `${where} is ${[...types].join(" or ")} by its schema, so it has no ${label}`),
+      );
+      return undefined;
+    }
+    if (name === null) return child(shape.items) ?? child(shape.additionalProperties) ?? null;
+    const props = shape.properties as Record<string, unknown> | undefined;
+    if (props && Object.prototype.hasOwnProperty.call(props, name)) return child(props[name]) ?? null;
+    if (shape.additionalProperties === false && !shape.patternProperties && types?.has("object")) {
+      const near = closest(name, Object.keys(props ?? {}));
+      this.diagnostics.push(
+        error(
+          codes.schemaUnknownField,
+          loc,
+          `${where} has no field '${name}' in its schema`,
+          near ? `did you mean '${near}'?` : `known fields: ${Object.keys(props ?? {}).join(", ") || "none"}`,
+        ),
+      );
+      return undefined;
+    }
+    return child(shape.additionalProperties) ?? null;
+  }
+
+  private comparison(e: A.Binary): void {
+    const pairs: [A.Expr, A.Expr][] = [
+      [e.left, e.right],
+      [e.right, e.left],
+    ];
+    for (const [refSide, constSide] of pairs) {
+      const c = constSide.kind === "scalar" ? constSide : null;
+      if (!c || (refSide.kind !== "ref" && refSide.kind !== "var")) continue;
+      const shape = this.shapeOf(refSide);
+      const types = shape ? typesOf(shape) : null;
+      if (!types) continue;
+      const actual = c.value === null ? "null" : typeof c.value;
+      const fits = types.has(actual) || (actual === "number" && types.has("integer"));
+      if (!fits) {
+        this.diagnostics.push(
+          error(
+            codes.schemaTypeMismatch,
+            e.loc,
+            `this compares a value whose schema type is ${[...types].join(" or ")} with the ${actual} ${c.raw}`,
+            "the comparison can never hold; check the field or the constant",
+          ),
+        );
+      }
+    }
+  }
+}
+
+function typesOf(s: Schema): Set<string> | null {
+  const t = s.type;
+  if (typeof t === "string") return new Set([t]);
+  if (Array.isArray(t)) return new Set(t as string[]);
+  return null;
+}
+
+/** Sub-schemas we can follow: plain objects without combinators or references. */
+function child(s: unknown): Shape | undefined {
+  if (typeof s !== "object" || s === null) return undefined;
+  const o = s as Schema;
+  if ("$ref" in o || "anyOf" in o || "oneOf" in o || "allOf" in o) return null;
+  return o;
+}
+
+function staticKey(e: A.Expr): string | null {
+  return e.kind === "scalar" && typeof e.value === "string" ? e.value : null;
+}
+
+/** Calls `visit` for every expression in the module. */
+function visitExprs(m: A.Module, visit: (e: A.Expr) => void): void {
+  const expr = (e: A.Expr): void => {
+    visit(e);
+    switch (e.kind) {
+      case "scalar":
+      case "var":
+        return;
+      case "ref":
+        if (e.head.kind !== "var") expr(e.head);
+        for (const p of e.path) if (p.kind === "index") expr(p.index);
+        return;
+      case "call":
+        return e.args.forEach(expr);
+      case "binary":
+        expr(e.left);
+        return expr(e.right);
+      case "not":
+      case "neg":
+        return expr(e.operand);
+      case "paren":
+        return expr(e.expr);
+      case "array":
+      case "set":
+        return e.items.forEach(expr);
+      case "object":
+        return e.entries.forEach((en) => (expr(en.key), expr(en.value)));
+      case "arrayCompr":
+      case "setCompr":
+        body(e.body);
+        return expr(e.term);
+      case "objectCompr":
+        body(e.body);
+        expr(e.key);
+        return expr(e.value);
+    }
+  };
+  const literal = (l: A.Literal): void => {
+    switch (l.kind) {
+      case "exprLiteral":
+        expr(l.expr);
+        break;
+      case "assign":
+        expr(l.value);
+        break;
+      case "someDecl":
+        return;
+      case "someIn":
+        expr(l.domain);
+        break;
+      case "every":
+        expr(l.domain);
+        body(l.body);
+        break;
+    }
+    for (const w of l.with) expr(w.value);
+  };
+  const body = (b: A.Body | null): void => b?.literals.forEach(literal);
+  for (const s of m.statements) {
+    if (s.kind === "rule" || s.kind === "function") {
+      body(s.body);
+      if (s.kind === "rule" && s.key) expr(s.key);
+      if (s.value) expr(s.value);
+      for (const e of s.elses) {
+        body(e.body);
+        if (e.value) expr(e.value);
+      }
+    } else if (s.kind === "test") {
+      body(s.body);
+    }
+  }
+}
