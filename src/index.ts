@@ -48,7 +48,10 @@ export function compile(sources: string | readonly SourceFile[], options: Compil
     if (parsed.module) modules.push(parsed.module);
   }
   const table = options.builtins ? new Map([...builtins, ...options.builtins]) : builtins;
-  const checked = check(modules, { builtins: builtinArities(table), ...(options.schemas ? { schemas: options.schemas } : {}) });
+  const checked = check(modules, {
+    builtins: builtinArities(table),
+    ...(options.schemas ? { schemas: options.schemas } : {}),
+  });
   diagnostics.push(...checked.diagnostics);
   const ok = !diagnostics.some((d) => d.severity === "error") && checked.program;
   return {

@@ -18,7 +18,9 @@ export interface Mocks {
 }
 
 /** A function replaced by a constant result or by another function. */
-export type Mock = { readonly kind: "value"; readonly value: Value } | { readonly kind: "call"; readonly call: (ctx: Ctx, args: readonly Value[]) => V };
+export type Mock =
+  | { readonly kind: "value"; readonly value: Value }
+  | { readonly kind: "call"; readonly call: (ctx: Ctx, args: readonly Value[]) => V };
 
 export interface Limits {
   /** Iterations, rule evaluations and function calls allowed for one decision. */

@@ -3,7 +3,17 @@
 import type { BinaryOp, Loc } from "../lang/ast.js";
 import type { V } from "./context.js";
 import { EvalError } from "./errors.js";
-import { compare, equals, getKey, isObject, SetValue, sortedKeys, typeName, type ObjectValue, type Value } from "./value.js";
+import {
+  compare,
+  equals,
+  getKey,
+  isObject,
+  SetValue,
+  sortedKeys,
+  typeName,
+  type ObjectValue,
+  type Value,
+} from "./value.js";
 
 export type BinaryFn = (a: Value, b: Value) => V;
 
@@ -54,7 +64,8 @@ function numbers(a: Value, b: Value, op: string, loc: Loc): true {
 }
 
 function arith(n: number | true, loc: Loc): number {
-  if (typeof n !== "number" || !Number.isFinite(n)) throw new EvalError("type_error", "arithmetic result is not a finite number", loc);
+  if (typeof n !== "number" || !Number.isFinite(n))
+    throw new EvalError("type_error", "arithmetic result is not a finite number", loc);
   return n;
 }
 
@@ -83,7 +94,9 @@ function member(x: Value, c: Value, loc: Loc): boolean {
 export function index(v: V, key: Value): V {
   if (v === undefined || v === null || typeof v !== "object") return undefined;
   if (Array.isArray(v)) {
-    return typeof key === "number" && Number.isInteger(key) && key >= 0 && key < v.length ? (v[key] as Value) : undefined;
+    return typeof key === "number" && Number.isInteger(key) && key >= 0 && key < v.length
+      ? (v[key] as Value)
+      : undefined;
   }
   if (v instanceof SetValue) return v.has(key) ? key : undefined;
   return typeof key === "string" ? getKey(v as ObjectValue, key) : undefined;
@@ -91,7 +104,8 @@ export function index(v: V, key: Value): V {
 
 /** `v.name` */
 export function field(v: V, name: string): V {
-  if (v === undefined || v === null || typeof v !== "object" || Array.isArray(v) || v instanceof SetValue) return undefined;
+  if (v === undefined || v === null || typeof v !== "object" || Array.isArray(v) || v instanceof SetValue)
+    return undefined;
   return getKey(v as ObjectValue, name);
 }
 

@@ -61,7 +61,9 @@ export class Tracer {
 
   rule(rule: string, value: V, usedDefault: boolean, definitions: DefinitionTrace[]): void {
     const result = value === undefined ? "undefined" : usedDefault ? "default" : "defined";
-    this.rules.push(value === undefined ? { rule, result, definitions } : { rule, result, value: toJSON(value), definitions });
+    this.rules.push(
+      value === undefined ? { rule, result, definitions } : { rule, result, value: toJSON(value), definitions },
+    );
   }
 }
 

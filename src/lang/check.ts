@@ -34,7 +34,12 @@ export function check(modules: readonly A.Module[], options: CheckOptions): Chec
         modules,
         groups,
         tests,
-        resolution: { vars: resolved.vars, calls: resolved.calls, withs: resolved.withs, frameSizes: resolved.frameSizes },
+        resolution: {
+          vars: resolved.vars,
+          calls: resolved.calls,
+          withs: resolved.withs,
+          frameSizes: resolved.frameSizes,
+        },
         inputSchemas,
       };
   return { program, diagnostics: sortDiagnostics(diagnostics) };
@@ -48,7 +53,14 @@ function declaredSchemas(modules: readonly A.Module[], diagnostics: Diagnostic[]
     for (const s of m.statements) {
       if (s.kind !== "schema") continue;
       if (s.target !== "input") {
-        diagnostics.push(error(codes.schemaInvalid, s.loc, "only `schema input := {...}` can be declared in a package", "give data schemas to `verdict check --schema data=...`"));
+        diagnostics.push(
+          error(
+            codes.schemaInvalid,
+            s.loc,
+            "only `schema input := {...}` can be declared in a package",
+            "give data schemas to `verdict check --schema data=...`",
+          ),
+        );
       } else if (!isConstant(s.schema)) {
         diagnostics.push(error(codes.schemaInvalid, s.schema.loc, "a schema must be a constant JSON value"));
       } else if (out.has(key)) {

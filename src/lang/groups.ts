@@ -32,11 +32,19 @@ export function groupRules(modules: readonly A.Module[], diagnostics: Diagnostic
         groups.set(key, { path, key, form, defs: [s], default: null, arity });
       } else if (g.form !== form) {
         diagnostics.push(
-          conflict(s.name.loc, `'${s.name.value}' is defined as ${describeForm(g.form)} and as ${describeForm(form)}`, g.defs[0]!),
+          conflict(
+            s.name.loc,
+            `'${s.name.value}' is defined as ${describeForm(g.form)} and as ${describeForm(form)}`,
+            g.defs[0]!,
+          ),
         );
       } else if (form === "function" && g.arity !== arity) {
         diagnostics.push(
-          conflict(s.name.loc, `function '${s.name.value}' is defined with ${g.arity} and with ${arity} parameters`, g.defs[0]!),
+          conflict(
+            s.name.loc,
+            `function '${s.name.value}' is defined with ${g.arity} and with ${arity} parameters`,
+            g.defs[0]!,
+          ),
         );
       } else {
         g.defs.push(s);
@@ -49,18 +57,32 @@ export function groupRules(modules: readonly A.Module[], diagnostics: Diagnostic
   return groups;
 }
 
-function attachDefault(groups: Map<string, MutableGroup>, def: A.Default, key: string, diagnostics: Diagnostic[]): void {
+function attachDefault(
+  groups: Map<string, MutableGroup>,
+  def: A.Default,
+  key: string,
+  diagnostics: Diagnostic[],
+): void {
   const g = groups.get(key);
   if (!g) {
     // A default alone is still a rule: it always has its default value.
     groups.set(key, { path: key.split("."), key, form: "value", defs: [], default: def, arity: 0 });
   } else if (g.form !== "value") {
     diagnostics.push(
-      error(codes.badDefault, def.loc, `'${def.name.value}' is ${describeForm(g.form)}; only single-value rules have defaults`),
+      error(
+        codes.badDefault,
+        def.loc,
+        `'${def.name.value}' is ${describeForm(g.form)}; only single-value rules have defaults`,
+      ),
     );
   } else if (g.default) {
     diagnostics.push({
-      ...error(codes.duplicateDefault, def.loc, `'${def.name.value}' has more than one default`, "keep one `default` line"),
+      ...error(
+        codes.duplicateDefault,
+        def.loc,
+        `'${def.name.value}' has more than one default`,
+        "keep one `default` line",
+      ),
       related: [{ message: "first default here", loc: g.default.loc }],
     });
   } else {
@@ -68,13 +90,22 @@ function attachDefault(groups: Map<string, MutableGroup>, def: A.Default, key: s
   }
   if (!isConstant(def.value)) {
     diagnostics.push(
-      error(codes.badDefault, def.value.loc, "a default value must be a constant", "use literals only, e.g. `default allow := false`"),
+      error(
+        codes.badDefault,
+        def.value.loc,
+        "a default value must be a constant",
+        "use literals only, e.g. `default allow := false`",
+      ),
     );
   }
 }
 
 /** A rule at `a.b` and a package `a.b.c` would both claim `data.a.b`. */
-function checkPackagePrefixes(modules: readonly A.Module[], groups: Map<string, MutableGroup>, diagnostics: Diagnostic[]): void {
+function checkPackagePrefixes(
+  modules: readonly A.Module[],
+  groups: Map<string, MutableGroup>,
+  diagnostics: Diagnostic[],
+): void {
   for (const m of modules) {
     const pkg = m.package.path;
     for (let i = 1; i < pkg.length; i++) {

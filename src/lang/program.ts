@@ -26,8 +26,7 @@ export type VarRes =
   | { readonly kind: "data"; readonly path: readonly string[] };
 
 export type CallRes =
-  | { readonly kind: "builtin"; readonly name: string }
-  | { readonly kind: "function"; readonly key: string };
+  { readonly kind: "builtin"; readonly name: string } | { readonly kind: "function"; readonly key: string };
 
 /** What a `with` clause replaces. */
 export type WithRes =

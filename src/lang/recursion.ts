@@ -14,7 +14,11 @@ export function groupsReached(path: readonly string[], groups: ReadonlyMap<strin
   return [...groups.values()].filter((g) => g.key.startsWith(prefix));
 }
 
-export function checkRecursion(uses: readonly DataUse[], groups: ReadonlyMap<string, RuleGroup>, diagnostics: Diagnostic[]): void {
+export function checkRecursion(
+  uses: readonly DataUse[],
+  groups: ReadonlyMap<string, RuleGroup>,
+  diagnostics: Diagnostic[],
+): void {
   const edges = new Map<string, { to: string; loc: Loc }[]>();
   for (const u of uses) {
     if (u.from === null) continue;
@@ -40,7 +44,12 @@ export function checkRecursion(uses: readonly DataUse[], groups: ReadonlyMap<str
           const message =
             cycle.length === 2 ? `rule '${to}' refers to itself` : `recursion between rules: ${cycle.join(" -> ")}`;
           diagnostics.push(
-            error(codes.recursion, loc, message, "rules and functions cannot depend on themselves; compute the value another way"),
+            error(
+              codes.recursion,
+              loc,
+              message,
+              "rules and functions cannot depend on themselves; compute the value another way",
+            ),
           );
         }
       } else if (s === undefined) {

@@ -23,8 +23,8 @@ class Scope {
 
   /** Bound-state of every visible local, so a sub-expression's bindings can be undone. */
   snapshot(): Map<Local, boolean> {
-    const out = new Map<Local, boolean>();
-    for (let s: Scope | null = this; s; s = s.parent) for (const l of s.locals.values()) out.set(l, l.bound);
+    const out = this.parent?.snapshot() ?? new Map<Local, boolean>();
+    for (const l of this.locals.values()) out.set(l, l.bound);
     return out;
   }
 }
@@ -72,10 +72,20 @@ class ModuleResolver {
     for (const imp of this.module.imports) {
       const prev = this.imports.get(imp.alias);
       if (prev) {
-        this.report(codes.badImport, imp.loc, `'${imp.alias}' is imported twice`, "use `as` to give one a different name");
+        this.report(
+          codes.badImport,
+          imp.loc,
+          `'${imp.alias}' is imported twice`,
+          "use `as` to give one a different name",
+        );
       }
       if (this.ruleKey(imp.alias) && this.groups.has(this.ruleKey(imp.alias)!)) {
-        this.report(codes.shadowsImport, imp.loc, `import '${imp.alias}' hides rule '${imp.alias}' of this package`, "import it `as` another name");
+        this.report(
+          codes.shadowsImport,
+          imp.loc,
+          `import '${imp.alias}' hides rule '${imp.alias}' of this package`,
+          "import it `as` another name",
+        );
       }
       this.imports.set(imp.alias, imp);
     }
@@ -189,7 +199,12 @@ class ModuleResolver {
     const existing = scope.find(v.name);
     if (existing) {
       this.diagnostics.push({
-        ...error(codes.reassigned, v.loc, `'${v.name}' is already defined`, "locals are assigned once; choose a new name"),
+        ...error(
+          codes.reassigned,
+          v.loc,
+          `'${v.name}' is already defined`,
+          "locals are assigned once; choose a new name",
+        ),
         related: [{ message: "first defined here", loc: existing.loc }],
       });
       return false;
@@ -201,7 +216,12 @@ class ModuleResolver {
     const imp = this.imports.get(v.name);
     if (imp) {
       this.diagnostics.push({
-        ...error(codes.shadowsImport, v.loc, `'${v.name}' shadows an import`, "rename the local or import `as` another name"),
+        ...error(
+          codes.shadowsImport,
+          v.loc,
+          `'${v.name}' shadows an import`,
+          "rename the local or import `as` another name",
+        ),
         related: [{ message: "imported here", loc: imp.loc }],
       });
       return false;
@@ -327,7 +347,12 @@ class ModuleResolver {
     const group = ruleKey ? this.groups.get(ruleKey) : undefined;
     if (group) {
       if (group.form === "function") {
-        this.report(codes.notAFunction, v.loc, `'${v.name}' is a function`, `call it with arguments: \`${v.name}(...)\``);
+        this.report(
+          codes.notAFunction,
+          v.loc,
+          `'${v.name}' is a function`,
+          `call it with arguments: \`${v.name}(...)\``,
+        );
         return;
       }
       this.out.vars.set(v, { kind: "data", path: group.path });
@@ -358,13 +383,22 @@ class ModuleResolver {
     const res = this.resolveFunction(c.name);
     if (!res) {
       const near = closest(c.name, [...this.builtins.keys(), ...this.localFunctionNames()]);
-      this.report(codes.unknownFunction, c.nameLoc, `unknown function '${c.name}'`, near ? `did you mean '${near}'?` : "see docs/builtins.md for the builtins");
+      this.report(
+        codes.unknownFunction,
+        c.nameLoc,
+        `unknown function '${c.name}'`,
+        near ? `did you mean '${near}'?` : "see docs/builtins.md for the builtins",
+      );
       return;
     }
     this.out.calls.set(c, res);
     const arity = res.kind === "builtin" ? this.builtins.get(res.name)! : this.groups.get(res.key)!.arity;
     if (c.args.length !== arity) {
-      this.report(codes.arity, c.loc, `'${c.name}' takes ${arity} argument${arity === 1 ? "" : "s"} but got ${c.args.length}`);
+      this.report(
+        codes.arity,
+        c.loc,
+        `'${c.name}' takes ${arity} argument${arity === 1 ? "" : "s"} but got ${c.args.length}`,
+      );
     }
     if (res.kind === "function") this.use(this.groups.get(res.key)!.path, c.loc);
   }
@@ -384,7 +418,9 @@ class ModuleResolver {
 
   private localFunctionNames(): string[] {
     const prefix = this.module.package.path.join(".") + ".";
-    return [...this.groups.values()].filter((g) => g.form === "function" && g.key.startsWith(prefix)).map((g) => g.key.slice(prefix.length));
+    return [...this.groups.values()]
+      .filter((g) => g.form === "function" && g.key.startsWith(prefix))
+      .map((g) => g.key.slice(prefix.length));
   }
 
   // ---- with ----
@@ -401,7 +437,12 @@ class ModuleResolver {
       return;
     }
     this.expr(w.value, scope);
-    const root = w.target.kind === "var" ? w.target : w.target.kind === "ref" && w.target.head.kind === "var" ? w.target.head : null;
+    const root =
+      w.target.kind === "var"
+        ? w.target
+        : w.target.kind === "ref" && w.target.head.kind === "var"
+          ? w.target.head
+          : null;
     const fields = w.target.kind === "ref" ? w.target.path : [];
     if (root && fields.every((p) => p.kind === "field")) {
       const base = root.name === "input" ? ["input"] : root.name === "data" ? ["data"] : null;
@@ -420,7 +461,7 @@ class ModuleResolver {
       codes.badWithTarget,
       w.target.loc,
       "`with` can replace `input...`, `data...` or a function",
-      "e.g. `with input.user as \"bob\"` or `with time.now_ns as 0`",
+      'e.g. `with input.user as "bob"` or `with time.now_ns as 0`',
     );
   }
 

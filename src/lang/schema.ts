@@ -31,8 +31,10 @@ export function checkSchemas(
     const decl = m.statements.find((s) => s.kind === "schema");
     const input = own ?? given.input;
     const roots: Partial<Record<"input" | "data", Schema>> = {};
-    if (input !== undefined && validSchema(input, decl?.loc ?? fileLoc(m), "the input schema")) roots.input = input as Schema;
-    if (given.data !== undefined && validSchema(given.data, fileLoc(m), "the data schema")) roots.data = given.data as Schema;
+    if (input !== undefined && validSchema(input, decl?.loc ?? fileLoc(m), "the input schema"))
+      roots.input = input as Schema;
+    if (given.data !== undefined && validSchema(given.data, fileLoc(m), "the data schema"))
+      roots.data = given.data as Schema;
     if (roots.input || roots.data) new SchemaWalker(roots, vars, diagnostics).module(m);
   }
 }
@@ -102,7 +104,11 @@ class SchemaWalker {
     if (types && !types.has("object") && !types.has("array")) {
       const label = name === null ? "an index" : `field '${name}'`;
       this.diagnostics.push(
-        error(codes.schemaUnknownField, loc, `${where} is ${[...types].join(" or ")} by its schema, so it has no ${label}`),
+        error(
+          codes.schemaUnknownField,
+          loc,
+          `${where} is ${[...types].join(" or ")} by its schema, so it has no ${label}`,
+        ),
       );
       return undefined;
     }

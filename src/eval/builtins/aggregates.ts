@@ -22,9 +22,7 @@ function extreme(items: readonly Value[], sign: 1 | -1): Value | undefined {
 export const aggregateBuiltins: readonly Builtin[] = [
   def("count", 1, "count(collection) -> number", (args) => count(arg(args, 0))),
   def("sum", 1, "sum(collection) -> number", (args) => finite(numbersArg(args, 0).reduce((a, b) => a + b, 0))),
-  def("product", 1, "product(collection) -> number", (args) =>
-    finite(numbersArg(args, 0).reduce((a, b) => a * b, 1)),
-  ),
+  def("product", 1, "product(collection) -> number", (args) => finite(numbersArg(args, 0).reduce((a, b) => a * b, 1))),
   def("max", 1, "max(collection) -> any", (args) => extreme(collectionArg(args, 0), 1)),
   def("min", 1, "min(collection) -> any", (args) => extreme(collectionArg(args, 0), -1)),
   def("sort", 1, "sort(collection) -> array", (args) => [...collectionArg(args, 0)].sort(compare)),

@@ -32,7 +32,9 @@ function divRoundEven(n: bigint, drop: number): bigint {
 /** Digits of |x| with `places` digits after the point (like %.Nf without the sign). */
 export function fixedDigits(x: number, places: number): string {
   const { int, scale } = exactDecimal(x);
-  const digits = divRoundEven(int, scale - places).toString().padStart(places + 1, "0");
+  const digits = divRoundEven(int, scale - places)
+    .toString()
+    .padStart(places + 1, "0");
   if (places === 0) return digits;
   return digits.slice(0, digits.length - places) + "." + digits.slice(digits.length - places);
 }

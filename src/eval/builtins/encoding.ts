@@ -51,7 +51,9 @@ export function queryUnescape(s: string): string {
 function parameterValues(key: string, v: Value): string[] {
   const items = typeof v === "string" ? [v] : isArray(v) ? v : isSet(v) ? v.sorted() : null;
   if (items === null || items.some((x) => typeof x !== "string")) {
-    throw new BuiltinError(`operand 1 value for key ${JSON.stringify(key)} must be a string or a collection of strings`);
+    throw new BuiltinError(
+      `operand 1 value for key ${JSON.stringify(key)} must be a string or a collection of strings`,
+    );
   }
   return items as string[];
 }

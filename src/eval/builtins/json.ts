@@ -16,7 +16,8 @@ function nestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
@@ -71,7 +72,13 @@ export function canonicalJSON(v: Value): string {
   if (isArray(v)) return "[" + v.map(canonicalJSON).join(",") + "]";
   if (isSet(v)) return "[" + v.sorted().map(canonicalJSON).join(",") + "]";
   const o = v as ObjectValue;
-  return "{" + sortedKeys(o).map((k) => JSON.stringify(k) + ":" + canonicalJSON(o[k] as Value)).join(",") + "}";
+  return (
+    "{" +
+    sortedKeys(o)
+      .map((k) => JSON.stringify(k) + ":" + canonicalJSON(o[k] as Value))
+      .join(",") +
+    "}"
+  );
 }
 
 export const jsonBuiltins: readonly Builtin[] = [

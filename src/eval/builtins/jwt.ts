@@ -102,7 +102,13 @@ export type KeyMaterial = { readonly secret: string } | { readonly keys: readonl
  * verify_* builtin). HMAC algorithms need a secret, all others need keys: a public key is
  * never used as an HMAC secret, which is what the classic algorithm-confusion attack relies on.
  */
-export function verifyTokenSignature(ctx: BuiltinContext, token: Token, alg: string, kid: string, material: KeyMaterial): boolean {
+export function verifyTokenSignature(
+  ctx: BuiltinContext,
+  token: Token,
+  alg: string,
+  kid: string,
+  material: KeyMaterial,
+): boolean {
   const signature = decodeSegment(token.signature, "signature");
   const signingInput = utf8Encode(token.header + "." + token.payload);
   const hash = HMAC_HASHES.get(alg);

@@ -6,7 +6,14 @@ import type { ObjectValue, Value } from "../value.js";
 import { def, objectArg, stringArg } from "./args.js";
 import { utf8Decode } from "./bytes.js";
 import type { KeyMaterial } from "./jwt.js";
-import { decodeObjectSegment, decodeSegment, headerString, parseKeys, splitToken, verifyTokenSignature } from "./jwt.js";
+import {
+  decodeObjectSegment,
+  decodeSegment,
+  headerString,
+  parseKeys,
+  splitToken,
+  verifyTokenSignature,
+} from "./jwt.js";
 import type { Builtin, BuiltinContext } from "./types.js";
 
 interface Constraints {

@@ -22,7 +22,10 @@ const SEMVER = new RegExp(
 export function parseSemver(s: string): Version | null {
   const m = SEMVER.exec(s);
   if (m === null) return null;
-  return { core: [m[1] as string, m[2] as string, m[3] as string], prerelease: m[4] === undefined ? [] : m[4].split(".") };
+  return {
+    core: [m[1] as string, m[2] as string, m[3] as string],
+    prerelease: m[4] === undefined ? [] : m[4].split("."),
+  };
 }
 
 const isNumeric = (id: string): boolean => /^\d+$/.test(id);

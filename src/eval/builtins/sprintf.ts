@@ -50,7 +50,13 @@ export function goQuote(s: string): string {
     const escape = NAMED_ESCAPES.get(c);
     if (escape !== undefined) out += escape;
     else if (cp < 0x20 || cp === 0x7f) out += "\\x" + cp.toString(16).padStart(2, "0");
-    else if ((cp >= 0x80 && cp < 0xa0) || cp === 0x2028 || cp === 0x2029 || cp === 0xfeff || (cp >= 0xd800 && cp < 0xe000)) {
+    else if (
+      (cp >= 0x80 && cp < 0xa0) ||
+      cp === 0x2028 ||
+      cp === 0x2029 ||
+      cp === 0xfeff ||
+      (cp >= 0xd800 && cp < 0xe000)
+    ) {
       out += "\\u" + cp.toString(16).padStart(4, "0");
     } else out += c;
   }
@@ -106,7 +112,8 @@ function floatBody(d: Directive, n: number): string {
 /** %v: the value as OPA prints it. */
 function plain(v: Value): string {
   if (typeof v === "string") return v;
-  if (typeof v === "number") return isInt(v) ? BigInt(v).toString() : (v < 0 ? "-" : "") + generalDigits(v, null, false);
+  if (typeof v === "number")
+    return isInt(v) ? BigInt(v).toString() : (v < 0 ? "-" : "") + generalDigits(v, null, false);
   return show(v);
 }
 

@@ -8,9 +8,31 @@ import type { Builtin } from "./types.js";
 
 /** Go's unicode.IsSpace set; JS's trim() differs (it strips U+FEFF and keeps U+0085). */
 const GO_SPACE = new Set([
-  "\t", "\n", "\v", "\f", "\r", " ", "\u0085", "\u00a0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003",
-  "\u2004", "\u2005", "\u2006", "\u2007", "\u2008", "\u2009", "\u200a", "\u2028", "\u2029", "\u202f",
-  "\u205f", "\u3000",
+  "\t",
+  "\n",
+  "\v",
+  "\f",
+  "\r",
+  " ",
+  "\u0085",
+  "\u00a0",
+  "\u1680",
+  "\u2000",
+  "\u2001",
+  "\u2002",
+  "\u2003",
+  "\u2004",
+  "\u2005",
+  "\u2006",
+  "\u2007",
+  "\u2008",
+  "\u2009",
+  "\u200a",
+  "\u2028",
+  "\u2029",
+  "\u202f",
+  "\u205f",
+  "\u3000",
 ]);
 
 /** Strips leading and/or trailing code points that `drop` accepts. */
@@ -36,7 +58,12 @@ function split(s: string, delimiter: string): string[] {
 /** Go's strings.ReplaceAll: an empty `old` inserts `replacement` around every code point. */
 function replaceAll(s: string, old: string, replacement: string): string {
   if (old !== "") return s.split(old).join(replacement);
-  return replacement + codePoints(s).map((c) => c + replacement).join("");
+  return (
+    replacement +
+    codePoints(s)
+      .map((c) => c + replacement)
+      .join("")
+  );
 }
 
 function substring(s: string, start: number, length: number): string {
@@ -73,7 +100,9 @@ function replaceEach(patterns: Value, s: string): string {
   const pairs: [string, string][] = [];
   for (const [old, replacement] of Object.entries(patterns)) {
     if (typeof replacement !== "string") {
-      throw new BuiltinError(`operand 1 must map strings to strings but key ${JSON.stringify(old)} maps to a non-string`);
+      throw new BuiltinError(
+        `operand 1 must map strings to strings but key ${JSON.stringify(old)} maps to a non-string`,
+      );
     }
     if (old !== "") pairs.push([old, replacement]);
   }
@@ -100,13 +129,9 @@ const stringToString = (name: string, f: (s: string) => string): Builtin =>
   def(name, 1, `${name}(s) -> string`, (args) => f(stringArg(args, 0)));
 
 export const stringBuiltins: readonly Builtin[] = [
-  def("concat", 2, "concat(delimiter, collection) -> string", (args) =>
-    stringsArg(args, 1).join(stringArg(args, 0)),
-  ),
+  def("concat", 2, "concat(delimiter, collection) -> string", (args) => stringsArg(args, 1).join(stringArg(args, 0))),
   def("contains", 2, "contains(s, substring) -> boolean", (args) => stringArg(args, 0).includes(stringArg(args, 1))),
-  def("startswith", 2, "startswith(s, prefix) -> boolean", (args) =>
-    stringArg(args, 0).startsWith(stringArg(args, 1)),
-  ),
+  def("startswith", 2, "startswith(s, prefix) -> boolean", (args) => stringArg(args, 0).startsWith(stringArg(args, 1))),
   def("endswith", 2, "endswith(s, suffix) -> boolean", (args) => stringArg(args, 0).endsWith(stringArg(args, 1))),
   stringToString("lower", (s) => s.toLowerCase()),
   stringToString("upper", (s) => s.toUpperCase()),
@@ -133,8 +158,6 @@ export const stringBuiltins: readonly Builtin[] = [
     substring(stringArg(args, 0), integerArg(args, 1), integerArg(args, 2)),
   ),
   def("indexof", 2, "indexof(s, substring) -> number", (args) => indexOf(stringArg(args, 0), stringArg(args, 1))),
-  def("indexof_n", 2, "indexof_n(s, substring) -> array", (args) =>
-    indexOfAll(stringArg(args, 0), stringArg(args, 1)),
-  ),
+  def("indexof_n", 2, "indexof_n(s, substring) -> array", (args) => indexOfAll(stringArg(args, 0), stringArg(args, 1))),
   stringToString("strings.reverse", (s) => codePoints(s).reverse().join("")),
 ];

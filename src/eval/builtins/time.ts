@@ -53,7 +53,14 @@ export function parseRFC3339(s: string): number {
     throw new BuiltinError(`invalid RFC 3339 time ${JSON.stringify(s)}: ${why}`);
   };
   if (m === null) return invalid("expected YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)");
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12) invalid("month out of range");
   if (day < 1 || day > daysInMonth(year, month)) invalid("day out of range");
   if (hour > 23 || minute > 59 || second > 59) invalid("time of day out of range");

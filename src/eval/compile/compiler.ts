@@ -10,7 +10,13 @@ import type { Value } from "../value.js";
 import { combine, type Compiled } from "./compiled.js";
 import { Documents } from "./documents.js";
 import { compileQuery, type Query } from "./query.js";
-import { compileCollectionGroup, compileFunctionGroup, compileValueGroup, type FunctionEval, type GroupEval } from "./rules.js";
+import {
+  compileCollectionGroup,
+  compileFunctionGroup,
+  compileValueGroup,
+  type FunctionEval,
+  type GroupEval,
+} from "./rules.js";
 
 export interface CompilerOptions {
   readonly builtins: ReadonlyMap<string, Builtin>;

@@ -62,11 +62,15 @@ export class Documents {
     for (let i = 0; i < path.length && t; i++) {
       const rule = t.rules.get(path[i]!);
       if (rule !== undefined) {
-        return i === path.length - 1 ? { kind: "rule", index: rule } : { kind: "invalid", reason: `cannot replace part of rule '${path.slice(0, i + 1).join(".")}'` };
+        return i === path.length - 1
+          ? { kind: "rule", index: rule }
+          : { kind: "invalid", reason: `cannot replace part of rule '${path.slice(0, i + 1).join(".")}'` };
       }
       t = t.children.get(path[i]!);
     }
-    return t ? { kind: "invalid", reason: `cannot replace package '${path.join(".")}' as a whole; replace its rules` } : { kind: "base" };
+    return t
+      ? { kind: "invalid", reason: `cannot replace package '${path.join(".")}' as a whole; replace its rules` }
+      : { kind: "base" };
   }
 
   private compileData(path: readonly string[]): Reader {
@@ -91,7 +95,9 @@ export class Documents {
   private virtual(t: Tree, path: readonly string[]): Reader {
     const base = walker((f) => f.ctx.data, path);
     const rules = [...t.rules];
-    const children = [...t.children.keys()].map((name) => [name, this.virtual(t.children.get(name)!, [...path, name])] as const);
+    const children = [...t.children.keys()].map(
+      (name) => [name, this.virtual(t.children.get(name)!, [...path, name])] as const,
+    );
     const evalGroup = this.evalGroup;
     return (f) => {
       const out = newObject();

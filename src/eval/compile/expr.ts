@@ -19,7 +19,10 @@ export function compileExpr(c: Compiler, e: A.Expr): Compiled {
     case "ref":
       return compileRef(c, e);
     case "call":
-      return c.call(e, e.args.map((a) => compileExpr(c, a)));
+      return c.call(
+        e,
+        e.args.map((a) => compileExpr(c, a)),
+      );
     case "binary":
       return compileBinary(c, e);
     case "not": {
@@ -32,9 +35,15 @@ export function compileExpr(c: Compiler, e: A.Expr): Compiled {
         return -v;
       });
     case "array":
-      return combineOrConstant(e.items.map((i) => compileExpr(c, i)), (vs) => vs);
+      return combineOrConstant(
+        e.items.map((i) => compileExpr(c, i)),
+        (vs) => vs,
+      );
     case "set":
-      return combineOrConstant(e.items.map((i) => compileExpr(c, i)), (vs) => new SetValue(vs));
+      return combineOrConstant(
+        e.items.map((i) => compileExpr(c, i)),
+        (vs) => new SetValue(vs),
+      );
     case "object":
       return compileObject(c, e);
     case "arrayCompr":
@@ -90,10 +99,12 @@ function compilePart(c: Compiler, base: Compiled, p: A.RefPart): Compiled {
     const name = p.name;
     const b = base.scalar;
     if (b) return fromScalar((f) => field(b(f), name));
-    return fromGen((f, k) => base.gen(f, (v) => {
-      const x = field(v, name);
-      return x !== undefined && k(x);
-    }));
+    return fromGen((f, k) =>
+      base.gen(f, (v) => {
+        const x = field(v, name);
+        return x !== undefined && k(x);
+      }),
+    );
   }
   const binding = bindingSlot(c, p.index);
   if (binding !== null) {
@@ -102,10 +113,15 @@ function compilePart(c: Compiler, base: Compiled, p: A.RefPart): Compiled {
     return fromGen((f, k) =>
       base.gen(f, (coll) => {
         if (coll === null || typeof coll !== "object") return false;
-        return iterate(coll, loc, () => f.ctx.budget.step(), (key, value) => {
-          f.s[binding] = key;
-          return k(value);
-        });
+        return iterate(
+          coll,
+          loc,
+          () => f.ctx.budget.step(),
+          (key, value) => {
+            f.s[binding] = key;
+            return k(value);
+          },
+        );
       }),
     );
   }
@@ -204,7 +220,11 @@ function compileObjectCompr(c: Compiler, e: A.ObjectCompr): Compiled {
         const key = objectKey(k, e.key.loc);
         const prev = out[key]; // null prototype: only own keys
         if (prev !== undefined && !equals(prev, v)) {
-          throw new EvalError("conflict", `object comprehension produced two values for key ${JSON.stringify(key)}`, e.loc);
+          throw new EvalError(
+            "conflict",
+            `object comprehension produced two values for key ${JSON.stringify(key)}`,
+            e.loc,
+          );
         }
         out[key] = v;
         return false;

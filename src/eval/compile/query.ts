@@ -112,11 +112,16 @@ function compileLiteral(c: Compiler, lit: Exclude<A.Literal, A.SomeDecl>): Step 
       return {
         gen: (f, k) =>
           domain.gen(f, (coll) =>
-            iterate(coll, loc, () => f.ctx.budget.step(), (key, value) => {
-              if (keySlot >= 0) f.s[keySlot] = key;
-              f.s[valueSlot] = value;
-              return k();
-            }),
+            iterate(
+              coll,
+              loc,
+              () => f.ctx.budget.step(),
+              (key, value) => {
+                if (keySlot >= 0) f.s[keySlot] = key;
+                f.s[valueSlot] = value;
+                return k();
+              },
+            ),
           ),
       };
     }
@@ -133,11 +138,16 @@ function compileEvery(c: Compiler, lit: A.Every): Step {
   const valueSlot = c.slotOf(lit.value);
   const loc = lit.domain.loc;
   const all = (f: Frame, coll: Value): boolean =>
-    !iterate(coll, loc, () => f.ctx.budget.step(), (key, value) => {
-      if (keySlot >= 0) f.s[keySlot] = key;
-      f.s[valueSlot] = value;
-      return !holds(body, f);
-    });
+    !iterate(
+      coll,
+      loc,
+      () => f.ctx.budget.step(),
+      (key, value) => {
+        if (keySlot >= 0) f.s[keySlot] = key;
+        f.s[valueSlot] = value;
+        return !holds(body, f);
+      },
+    );
   const s = domain.scalar;
   if (s) {
     return {

@@ -78,7 +78,13 @@ function uniformConstant(defs: readonly Definition[]): boolean {
 }
 
 /** Evaluates value-producing definitions (single-value rules, function calls) into one value. */
-function valueOf(name: string, defs: readonly Definition[], uniform: boolean, ctx: Ctx, args: readonly Value[] | null): V {
+function valueOf(
+  name: string,
+  defs: readonly Definition[],
+  uniform: boolean,
+  ctx: Ctx,
+  args: readonly Value[] | null,
+): V {
   let result: V;
   let resultLoc: A.Loc | null = null;
   const trace = ctx.trace;
@@ -142,7 +148,10 @@ export function compileCollectionGroup(c: Compiler, g: RuleGroup, index: number)
     const r = d as A.Rule;
     const element = compileExpr(c, r.value!);
     const value = r.form === "object" ? combine([compileExpr(c, r.key!), element], (kv) => kv) : element;
-    return { ...compileDefinition(c, r), branches: [{ loc: r.loc, body: r.body ? compileQuery(c, r.body) : null, value }] };
+    return {
+      ...compileDefinition(c, r),
+      branches: [{ loc: r.loc, body: r.body ? compileQuery(c, r.body) : null, value }],
+    };
   });
   const isObject = g.form === "object";
   return (ctx) => {
@@ -168,7 +177,11 @@ export function compileCollectionGroup(c: Compiler, g: RuleGroup, index: number)
         const key = objectKey(k, d.loc);
         const prev = obj[key];
         if (prev !== undefined && !equals(prev, val)) {
-          throw new EvalError("conflict", `'${g.key}' has conflicting values for key ${JSON.stringify(key)}: ${show(prev)} and ${show(val)}`, d.loc);
+          throw new EvalError(
+            "conflict",
+            `'${g.key}' has conflicting values for key ${JSON.stringify(key)}: ${show(prev)} and ${show(val)}`,
+            d.loc,
+          );
         }
         obj[key] = val;
         return false;

@@ -34,7 +34,8 @@ export function compileWith(c: Compiler, withs: readonly A.With[], step: Step): 
     for (const apply of applies) apply(ctx, f, draft);
     const memo = new Array(c.groupCount);
     for (const [i, v] of draft.memo) memo[i] = v;
-    const mocks: Mocks | null = draft.builtins.size || draft.functions.size ? { builtins: draft.builtins, functions: draft.functions } : null;
+    const mocks: Mocks | null =
+      draft.builtins.size || draft.functions.size ? { builtins: draft.builtins, functions: draft.functions } : null;
     return { ...ctx, input: draft.input, data: draft.data, memo, mocks };
   };
   if (step.det) {
@@ -80,7 +81,8 @@ function compileOne(c: Compiler, w: A.With): Apply {
   if ((res.kind === "builtin" || res.kind === "function") && res.replacement) {
     const call = c.callable(res.replacement);
     const mock: Mock = { kind: "call", call };
-    return (_ctx, _f, d) => void (res.kind === "builtin" ? d.builtins.set(res.name, mock) : d.functions.set(res.key, mock));
+    return (_ctx, _f, d) =>
+      void (res.kind === "builtin" ? d.builtins.set(res.name, mock) : d.functions.set(res.key, mock));
   }
   const value = valueOf(compileExpr(c, w.value), w);
   switch (res.kind) {
