@@ -55,7 +55,7 @@ function parseItems(g: Grammar, tokens: IToken[], file: string, diagnostics: Dia
       const before = run(g, slice.slice(0, itemStart), file);
       if (before.error === null) items.push(...before.items);
     }
-    let next = failedAt + 1;
+    let next = failedAt > itemStart && startsStatement(slice[failedAt]!) ? failedAt : failedAt + 1;
     while (next < slice.length && !startsStatement(slice[next]!)) next++;
     start += next;
   }
@@ -98,32 +98,24 @@ function syntaxDiagnostic(e: RecognitionError, file: string): Diagnostic {
   return error(codes.syntaxError, loc, `${describe(e)}, found ${found}`, syntaxHint(e));
 }
 
-/** Chevrotain's messages name token types; rephrase them as "expected X". */
-function describe(e: IRecognitionException): string {
-  const m = /Expecting token of type --> (\w+) <--/.exec(e.message);
-  if (m) return `expected ${tokenLabel(m[1]!)}`;
+const expressionRules = new Set(["expr", "andExpr", "notExpr", "comparison", "additive", "multiplicative", "unary", "postfix", "primary"]);
+
+/** Rephrases chevrotain's messages as "expected X". */
+function describe(e: RecognitionError): string {
+  const rule = e.context.ruleStack[e.context.ruleStack.length - 1] ?? "";
+  const mismatch = /Expecting --> (.+?) <--/.exec(e.message);
+  if (mismatch) return `expected ${mismatch[1]}`;
   if (e.name === "NotAllInputParsedException") return "expected a rule, import or test";
-  if (e.name === "EarlyExitException") return "expected at least one more element";
-  return `unexpected token in ${ruleLabel(e.context.ruleStack[e.context.ruleStack.length - 1])}`;
+  if (expressionRules.has(rule)) return "expected an expression";
+  if (rule === "ruleOrFunction") return "expected `if`, `:=`, `contains`, `[` or `(` after the rule name";
+  const options = [...e.message.matchAll(/\d+\. \[(.+?)\]/g)].map((m) => m[1]!);
+  return options.length ? `expected one of ${[...new Set(options)].join(", ")}` : "unexpected input";
 }
 
-function tokenLabel(name: string): string {
-  const tt = T.allTokens.find((t) => t.name === name);
-  return tt?.LABEL ?? name;
-}
+const literalStarters = new Set([T.Ident, T.Not, T.Some, T.Every, T.Number_, T.String_, T.RawString, T.True, T.False, T.Null, T.LParen, T.LBracket, T.LBrace, T.Minus]);
 
-function ruleLabel(rule: string | undefined): string {
-  switch (rule) {
-    case "ruleOrFunction":
-    case "valueRuleRest":
-    case "ruleTail":
-      return "rule head (expected `if`, `:=`, `contains`, `[` or `(` after the name)";
-    case "literal":
-    case "query":
-      return "expression";
-    default:
-      return rule ? rule.replace(/([A-Z])/g, " $1").toLowerCase() : "input";
-  }
+function startsLiteral(t: IToken): boolean {
+  return literalStarters.has(t.tokenType);
 }
 
 function syntaxHint(e: RecognitionError): string | undefined {
@@ -132,9 +124,10 @@ function syntaxHint(e: RecognitionError): string | undefined {
   if (t.tokenType === T.SingleEq) return "use `:=` to define or assign, `==` to compare";
   if (t.tokenType === T.LBrace && prev?.tokenType === T.Ident)
     return "write `name if { ... }`: a rule body follows `if`";
-  if (/RBrace|RBracket/.test(e.message) && prev && t.startLine === prev.endLine) {
+  if (/Expecting --> '[}\]]'/.test(e.message) && prev && t.startLine === prev.endLine && startsLiteral(t)) {
     return "separate the expressions of a body with a newline or `;`";
   }
+  if (t.tokenType === T.Pipe && prev?.tokenType === T.Pipe) return "use `or` instead of `||`";
   if (t.tokenType === T.Ident && t.image === "import") return "imports come right after the package line";
   return undefined;
 }

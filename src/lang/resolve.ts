@@ -59,6 +59,7 @@ class ModuleResolver {
   private readonly imports = new Map<string, A.Import>();
   private nextSlot = 0;
   private current: string | null = null;
+  private inHead = false;
 
   constructor(
     private readonly module: A.Module,
@@ -100,15 +101,19 @@ class ModuleResolver {
       case "rule":
         return this.frame(s, [...this.module.package.path, s.name.value].join("."), (scope) => {
           if (s.body) this.body(s.body, scope);
-          if (s.key) this.expr(s.key, scope);
-          if (s.value) this.expr(s.value, scope);
+          this.head(() => {
+            if (s.key) this.expr(s.key, scope);
+            if (s.value) this.expr(s.value, scope);
+          });
           this.elses(s.elses, null);
         });
       case "function":
         return this.frame(s, [...this.module.package.path, s.name.value].join("."), (scope) => {
           this.params(s.params, scope);
           if (s.body) this.body(s.body, scope);
-          if (s.value) this.expr(s.value, scope);
+          this.head(() => {
+            if (s.value) this.expr(s.value, scope);
+          });
           this.elses(s.elses, s.params);
         });
       case "test":
@@ -133,8 +138,17 @@ class ModuleResolver {
       const scope = new Scope(null);
       if (params) for (const p of params) this.rebindParam(p, scope);
       if (e.body) this.body(e.body, scope);
-      if (e.value) this.expr(e.value, scope);
+      this.head(() => {
+        if (e.value) this.expr(e.value, scope);
+      });
     }
+  }
+
+  /** Resolves a rule head, where an unknown name is most likely a variable the body never bound. */
+  private head(walk: () => void): void {
+    this.inHead = true;
+    walk();
+    this.inHead = false;
   }
 
   private rebindParam(p: A.Var, scope: Scope): void {
@@ -236,7 +250,8 @@ class ModuleResolver {
       case "scalar":
         return;
       case "var":
-        return this.varUse(e, scope, false);
+        this.varUse(e, scope, false);
+        return this.useOfVar(e);
       case "ref":
         return this.ref(e, scope);
       case "call":
@@ -358,6 +373,10 @@ class ModuleResolver {
       this.out.vars.set(v, { kind: "data", path: group.path });
       return;
     }
+    if (this.inHead) {
+      this.report(codes.unsafeVar, v.loc, `'${v.name}' in the rule head is not bound by the body`, `bind it in the body, e.g. \`some ${v.name} in ...\` or \`${v.name} := ...\``);
+      return;
+    }
     this.report(codes.unknownName, v.loc, `unknown name '${v.name}'`, this.nameHint(v.name, scope));
   }
 
@@ -463,6 +482,12 @@ class ModuleResolver {
       "`with` can replace `input...`, `data...` or a function",
       'e.g. `with input.user as "bob"` or `with time.now_ns as 0`',
     );
+  }
+
+  /** A variable standing alone (not the head of a reference) that names data uses all of it. */
+  private useOfVar(v: A.Var): void {
+    const res = this.out.vars.get(v);
+    if (res?.kind === "data") this.use(res.path, v.loc);
   }
 
   private use(path: readonly string[], loc: A.Loc): void {

@@ -59,11 +59,23 @@ function schemaProblem(s: unknown): string | null {
 type Shape = Schema | null;
 
 class SchemaWalker {
+  /** A reference inside a comparison is visited twice; report each problem once. */
+  private readonly reported = new Set<string>();
+
   constructor(
     private readonly roots: Partial<Record<"input" | "data", Schema>>,
     private readonly vars: ReadonlyMap<A.Var, VarRes>,
-    private readonly diagnostics: Diagnostic[],
+    private readonly sink: Diagnostic[],
   ) {}
+
+  private readonly diagnostics = {
+    push: (d: Diagnostic): void => {
+      const key = `${d.loc.offset}:${d.code}:${d.message}`;
+      if (this.reported.has(key)) return;
+      this.reported.add(key);
+      this.sink.push(d);
+    },
+  };
 
   module(m: A.Module): void {
     visitExprs(m, (e) => {
