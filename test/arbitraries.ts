@@ -357,6 +357,13 @@ export const moduleArb: fc.Arbitrary<A.Module> = fc
 /** Expressions as the parser returns them (depth up to 3). */
 export const exprArb: fc.Arbitrary<A.Expr> = exprAt(3).map((e) => fixExpr(e, 0));
 
+/**
+ * Expressions as a program might build them: no Paren nodes where precedence needs them, a
+ * reference may have a reference as head, `-` may apply to a positive number. Printing must add
+ * parentheses so that they read back with the same meaning (compare with `normalizeExpr`).
+ */
+export const handBuiltExprArb: fc.Arbitrary<A.Expr> = exprAt(3);
+
 // ---- canonical: the parser's view of a raw tree ----
 
 const UNARY = 7;
@@ -516,4 +523,30 @@ export function hasMultilineRawString(node: unknown): boolean {
   const n = node as { kind?: unknown; raw?: unknown };
   if (n.kind === "scalar" && typeof n.raw === "string" && n.raw.startsWith("`") && /[\r\n]/.test(n.raw)) return true;
   return Object.values(node).some(hasMultilineRawString);
+}
+
+/**
+ * `stripLocs` plus the rewrites that keep meaning: Paren nodes removed, `(a.b).c` flattened into
+ * `a.b.c`, and `-(1)` read as the number `-1`.
+ */
+export function normalizeExpr(node: unknown): unknown {
+  const plain = stripLocs(node);
+  const walk = (n: unknown): unknown => {
+    if (Array.isArray(n)) return n.map(walk);
+    if (n === null || typeof n !== "object") return n;
+    const o = Object.fromEntries(Object.entries(n).map(([k, v]) => [k, walk(v)])) as Record<string, unknown>;
+    if (o["kind"] === "paren") return o["expr"];
+    if (o["kind"] === "ref") {
+      const head = o["head"] as Record<string, unknown>;
+      if (head["kind"] === "ref") return { ...o, head: head["head"], path: [...(head["path"] as unknown[]), ...(o["path"] as unknown[])] };
+    }
+    if (o["kind"] === "neg") {
+      const x = o["operand"] as Record<string, unknown>;
+      if (x["kind"] === "scalar" && typeof x["value"] === "number" && !String(x["raw"]).startsWith("-")) {
+        return { kind: "scalar", value: -x["value"], raw: "-" + String(x["raw"]) };
+      }
+    }
+    return o;
+  };
+  return walk(plain);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CACHE_LIMIT, cached } from "../src/eval/builtins/args.js";
@@ -90,6 +91,14 @@ describe("registry", () => {
     }
   });
 
+  it("are all documented in docs/builtins.md", () => {
+    const docs = readFileSync(new URL("../docs/builtins.md", import.meta.url), "utf8");
+    const undocumented = [...builtins.keys()].filter(
+      (name) => !docs.includes("`" + name + "(") && !docs.includes("`" + name.replace("io.jwt.", "") + "`"),
+    );
+    expect(undocumented).toEqual([]);
+  });
+
   it("names the operand position and actual type in type errors", () => {
     fails("upper", [1], /^operand 1 must be string but got number$/);
     fails("startswith", ["a", [1]], /^operand 2 must be string but got array$/);
@@ -164,7 +173,8 @@ describe("numbers", () => {
     check("to_number", [7], 7);
     check("to_number", ["-1.5e3"], -1500);
     check("to_number", [".5"], 0.5);
-    for (const bad of ["", " 1", "1 ", "0x10", "Inf", "NaN", "1e", "1,000"]) fails("to_number", [bad], /invalid number/);
+    for (const bad of ["", " 1", "1 ", "0x10", "Inf", "NaN", "1e", "1,000"])
+      fails("to_number", [bad], /invalid number/);
     fails("to_number", ["1e400"], /out of range/);
     fails("to_number", [[1]], /operand 1 must be null, boolean, number or string but got array/);
   });
@@ -192,7 +202,13 @@ describe("type checks", () => {
 
   it("type_name", () => {
     expect(samples.map((v) => call("type_name", v))).toEqual([
-      "null", "boolean", "number", "string", "array", "object", "set",
+      "null",
+      "boolean",
+      "number",
+      "string",
+      "array",
+      "object",
+      "set",
     ]);
   });
 });
@@ -338,7 +354,14 @@ describe("regex", () => {
     check("regex.find_n", [".", "😀x", -1], ["😀", "x"]);
     fails("regex.find_n", ["a", "a", 1.5], /operand 3 must be integer/);
     const submatch = "regex.find_all_string_submatch_n";
-    check(submatch, ["a(x*)b", "-ab-axb-", -1], [["ab", ""], ["axb", "x"]]);
+    check(
+      submatch,
+      ["a(x*)b", "-ab-axb-", -1],
+      [
+        ["ab", ""],
+        ["axb", "x"],
+      ],
+    );
     check(submatch, ["a(x*)b(c)?", "-axxb-", -1], [["axxb", "xx", ""]]);
   });
 
@@ -453,10 +476,26 @@ describe("net", () => {
   });
 
   it("cidr_is_valid", () => {
-    for (const good of ["10.0.0.0/8", "10.0.0.1/24", "::/0", "2001:db8::/32", "::ffff:1.2.3.4/128", "1:2:3:4:5:6:7:8/64"]) {
+    for (const good of [
+      "10.0.0.0/8",
+      "10.0.0.1/24",
+      "::/0",
+      "2001:db8::/32",
+      "::ffff:1.2.3.4/128",
+      "1:2:3:4:5:6:7:8/64",
+    ]) {
       expect(call("net.cidr_is_valid", good), good).toBe(true);
     }
-    for (const bad of ["10.0.0.0", "10.0.0.0/", "10.0.0.0/08", "1.2.3/8", "1::2::3/64", "1:2:3:4:5:6:7:8::/64", "fe80::1%eth0/64", "::1/129"]) {
+    for (const bad of [
+      "10.0.0.0",
+      "10.0.0.0/",
+      "10.0.0.0/08",
+      "1.2.3/8",
+      "1::2::3/64",
+      "1:2:3:4:5:6:7:8::/64",
+      "fe80::1%eth0/64",
+      "::1/129",
+    ]) {
       expect(call("net.cidr_is_valid", bad), bad).toBe(false);
     }
     check("net.cidr_is_valid", [7], false);
@@ -476,8 +515,14 @@ describe("time", () => {
     check("time.parse_rfc3339_ns", ["2024-02-29T12:00:00+02:00"], Date.UTC(2024, 1, 29, 10) * 1e6);
     check("time.parse_rfc3339_ns", ["2024-02-29T12:00:00-05:30"], Date.UTC(2024, 1, 29, 17, 30) * 1e6);
     for (const bad of [
-      "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00z",
-      "2024-01-01T24:00:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00+2:00", "24-01-01T00:00:00Z",
+      "2023-02-29T00:00:00Z",
+      "2024-13-01T00:00:00Z",
+      "2024-01-01 00:00:00Z",
+      "2024-01-01T00:00:00z",
+      "2024-01-01T24:00:00Z",
+      "2024-01-01T00:00:00",
+      "2024-01-01T00:00:00+2:00",
+      "24-01-01T00:00:00Z",
     ]) {
       fails("time.parse_rfc3339_ns", [bad], /invalid RFC 3339 time/);
     }
@@ -599,7 +644,11 @@ describe("json", () => {
     fails("json.unmarshal", ["{"], /invalid JSON/);
     fails("json.unmarshal", ["1e400"], /out of range/);
     fails("json.unmarshal", ["[".repeat(1001) + "]".repeat(1001)], /nested deeper than 1000/);
-    check("json.unmarshal", ["[".repeat(1000) + "]".repeat(1000)], JSON.parse("[".repeat(1000) + "]".repeat(1000)) as Value);
+    check(
+      "json.unmarshal",
+      ["[".repeat(1000) + "]".repeat(1000)],
+      JSON.parse("[".repeat(1000) + "]".repeat(1000)) as Value,
+    );
     check("json.unmarshal", ['"[[[[" '], "[[[[");
   });
 
@@ -668,7 +717,11 @@ describe("objects", () => {
     const a = obj({ a: obj({ x: 1, y: 2 }), b: 1, keep: true });
     const b = obj({ a: obj({ y: 3 }), b: obj({ c: 1 }) });
     check("object.union", [a, b], obj({ a: obj({ x: 1, y: 3 }), b: obj({ c: 1 }), keep: true }));
-    check("object.union_n", [[a, b, obj({ keep: false })]], obj({ a: obj({ x: 1, y: 3 }), b: obj({ c: 1 }), keep: false }));
+    check(
+      "object.union_n",
+      [[a, b, obj({ keep: false })]],
+      obj({ a: obj({ x: 1, y: 3 }), b: obj({ c: 1 }), keep: false }),
+    );
     check("object.union_n", [[]], obj({}));
     fails("object.union_n", [[a, 1]], /operand 1 must contain only objects but element 1 is number/);
     const hostile = call("object.union", obj({}), call("json.unmarshal", '{"__proto__": {"x": 1}}') as Value);
@@ -702,14 +755,26 @@ describe("sets and arrays", () => {
 describe("semver", () => {
   it("orders versions by SemVer 2.0 precedence", () => {
     const ordered = [
-      "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11",
-      "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0", "10.0.0", "10.0.99999999999999999999",
+      "1.0.0-alpha",
+      "1.0.0-alpha.1",
+      "1.0.0-alpha.beta",
+      "1.0.0-beta",
+      "1.0.0-beta.2",
+      "1.0.0-beta.11",
+      "1.0.0-rc.1",
+      "1.0.0",
+      "1.0.1",
+      "1.1.0",
+      "2.0.0",
+      "10.0.0",
+      "10.0.99999999999999999999",
     ];
     for (let i = 0; i < ordered.length; i++) {
       for (let j = 0; j < ordered.length; j++) {
-        expect(call("semver.compare", ordered[i] as string, ordered[j] as string), `${ordered[i]} vs ${ordered[j]}`).toBe(
-          Math.sign(i - j),
-        );
+        expect(
+          call("semver.compare", ordered[i] as string, ordered[j] as string),
+          `${ordered[i]} vs ${ordered[j]}`,
+        ).toBe(Math.sign(i - j));
       }
     }
     check("semver.compare", ["1.0.0+build.1", "1.0.0+build.2"], 0);
@@ -731,9 +796,20 @@ describe("semver", () => {
 describe("units", () => {
   it("parse_bytes", () => {
     const cases: [string, number][] = [
-      ["10", 10], ["10KB", 10000], ["10kb", 10000], ["10K", 10000], ["10KiB", 10240], ["10ki", 10240],
-      ["1.5mb", 1500000], ["4.35KB", 4350], ["1e3", 1000], ["1eb", 1e18], ["2GiB", 2 * 1024 ** 3],
-      ['"10kb"', 10000], ["0.5", 0], [".5k", 500],
+      ["10", 10],
+      ["10KB", 10000],
+      ["10kb", 10000],
+      ["10K", 10000],
+      ["10KiB", 10240],
+      ["10ki", 10240],
+      ["1.5mb", 1500000],
+      ["4.35KB", 4350],
+      ["1e3", 1000],
+      ["1eb", 1e18],
+      ["2GiB", 2 * 1024 ** 3],
+      ['"10kb"', 10000],
+      ["0.5", 0],
+      [".5k", 500],
     ];
     for (const [input, expected] of cases) expect(call("units.parse_bytes", input), input).toBe(expected);
     fails("units.parse_bytes", [""], /no amount provided/);
@@ -744,9 +820,21 @@ describe("units", () => {
 
   it("parse", () => {
     const cases: [string, number][] = [
-      ["10m", 0.01], ["1k", 1000], ["1K", 1000], ["1M", 1e6], ["1Mi", 1024 ** 2], ["1mi", 1024 ** 2],
-      ["1ki", 1024], ["1Ki", 1024], ["1.5", 1.5], ["1e-3K", 1], ["2.5e6M", 2.5e12], ["1G", 1e9], ["-2k", -2000],
-      ["1500m", 1.5], ["0.1m", 0.0001],
+      ["10m", 0.01],
+      ["1k", 1000],
+      ["1K", 1000],
+      ["1M", 1e6],
+      ["1Mi", 1024 ** 2],
+      ["1mi", 1024 ** 2],
+      ["1ki", 1024],
+      ["1Ki", 1024],
+      ["1.5", 1.5],
+      ["1e-3K", 1],
+      ["2.5e6M", 2.5e12],
+      ["1G", 1e9],
+      ["-2k", -2000],
+      ["1500m", 1.5],
+      ["0.1m", 0.0001],
     ];
     for (const [input, expected] of cases) expect(call("units.parse", input), input).toBe(expected);
     fails("units.parse", ["1mb"], /unit mb not recognized/);

@@ -53,13 +53,14 @@ function runCase(c: Case, file: string): void {
   ).toEqual([]);
   const decision = compiled.policy!.evaluate(c.query, c.input, c.now_ns === undefined ? {} : { nowNs: c.now_ns });
   if (c.error) {
-    expect(decision.error, `expected evaluation error ${c.error.code}, got ${JSON.stringify(decision)}`).toBeDefined();
-    expect(decision.error!.code).toBe(c.error.code);
-    if (c.error.message) expect(decision.error!.message).toContain(c.error.message);
+    const err = decision.errors?.[0];
+    expect(err, `expected evaluation error ${c.error.code}, got ${JSON.stringify(decision)}`).toBeDefined();
+    expect(err!.code).toBe(c.error.code);
+    if (c.error.message) expect(err!.message).toContain(c.error.message);
     expect(decision.defined).toBe(false);
     return;
   }
-  expect(decision.error, JSON.stringify(decision.error)).toBeUndefined();
+  expect(decision.errors, JSON.stringify(decision.errors)).toBeUndefined();
   if (c.undefined) {
     expect(decision.defined, `expected undefined, got ${JSON.stringify(decision.result)}`).toBe(false);
   } else {

@@ -1,13 +1,24 @@
-// Property tests for the printer and the parser. Fixed seed; VERDICT_PROPERTY_RUNS sets the runs.
+// Property tests for the printer and the parser. Fixed seed 42 (VERDICT_PROPERTY_SEED overrides it,
+// for exploring); VERDICT_PROPERTY_RUNS sets the number of runs (default 300).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type * as A from "../src/lang/ast.js";
 import { format, formatExpr } from "../src/lang/format.js";
 import { parseModule } from "../src/lang/parse.js";
-import { exprArb, hasMultilineRawString, keywordNames, moduleArb, stripLocs } from "./arbitraries.js";
+import { lexer } from "../src/lang/tokens.js";
+import {
+  exprArb,
+  handBuiltExprArb,
+  hasMultilineRawString,
+  keywordNames,
+  moduleArb,
+  normalizeExpr,
+  stripLocs,
+} from "./arbitraries.js";
 
 const runs = Number(process.env["VERDICT_PROPERTY_RUNS"] ?? 300) || 300;
-const params = { seed: 42, numRuns: runs };
+const seed = Number(process.env["VERDICT_PROPERTY_SEED"] ?? 42) || 42;
+const params = { seed, numRuns: runs };
 const timeout = 120_000 + runs * 200;
 
 function parseClean(source: string): A.Module {
@@ -64,6 +75,22 @@ describe("printing generated ASTs", () => {
     },
     timeout,
   );
+
+  it(
+    "adds the parentheses a hand-built expression needs",
+    () => {
+      fc.assert(
+        fc.property(handBuiltExprArb, (e) => {
+          const text = formatExpr(e);
+          const m = parseClean(`package p\n\nx := ${text}\n`);
+          const s = m.statements[0];
+          expect(normalizeExpr(s?.kind === "rule" ? s.value : null)).toEqual(normalizeExpr(e));
+        }),
+        params,
+      );
+    },
+    timeout,
+  );
 });
 
 describe("format is idempotent", () => {
@@ -91,14 +118,15 @@ describe("format is idempotent", () => {
   });
 
   it(
-    "on printed output with comments and blank lines added, keeping every comment",
+    "on printed output with line breaks, comments and blank lines added, keeping every comment",
     () => {
       fc.assert(
         fc.property(
           moduleArb.filter((m) => !hasMultilineRawString(m)),
+          fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }),
           fc.array(edit, { maxLength: 12 }),
-          (m, edits) => {
-            const lines = format(m, "").split("\n");
+          (m, breaks, edits) => {
+            const lines = breakLines(format(m, ""), breaks).split("\n");
             for (const [i, e] of edits.entries()) {
               const at = e.line % lines.length;
               if (e.kind === "trailing") lines[at] += ` #${i}${e.text}`;
@@ -122,6 +150,30 @@ describe("format is idempotent", () => {
     timeout,
   );
 });
+
+/**
+ * Inserts line breaks after opening brackets and commas and before closing brackets, where
+ * `choices` (cycled) says so: places where a newline never changes the parse.
+ */
+function breakLines(source: string, choices: readonly boolean[]): string {
+  let out = "";
+  let pos = 0;
+  let k = 0;
+  const choose = (): boolean => choices[k++ % choices.length] ?? false;
+  for (const t of lexer.tokenize(source).tokens) {
+    const name = t.tokenType.name;
+    if ((name === "RBracket" || name === "RBrace" || name === "RParen") && choose()) {
+      out += source.slice(pos, t.startOffset) + "\n";
+      pos = t.startOffset;
+    }
+    if ((name === "LBracket" || name === "LBrace" || name === "LParen" || name === "Comma") && choose()) {
+      const end = (t.endOffset ?? t.startOffset) + 1;
+      out += source.slice(pos, end) + "\n";
+      pos = end;
+    }
+  }
+  return out + source.slice(pos);
+}
 
 describe("the parser never throws", () => {
   function check(source: string): void {

@@ -22,7 +22,11 @@ function call(name: string, args: Value[], platform: Platform = nodePlatform): V
 
 const obj = (o: Record<string, Value>): ObjectValue => objectFromEntries(Object.entries(o));
 
-function decodeVerify(token: string, constraints: Record<string, Value>, platform?: Platform): [boolean, ObjectValue, ObjectValue] {
+function decodeVerify(
+  token: string,
+  constraints: Record<string, Value>,
+  platform?: Platform,
+): [boolean, ObjectValue, ObjectValue] {
   return call("io.jwt.decode_verify", [token, obj(constraints)], platform) as [boolean, ObjectValue, ObjectValue];
 }
 
@@ -145,7 +149,10 @@ describe("io.jwt.decode_verify with HMAC", () => {
 
   it("rejects bad constraints and malformed tokens with errors", async () => {
     const token = await hs256({});
-    expectError(() => decodeVerify(token, { secret: SECRET, colour: "red" }), /unknown token validation constraint: colour/);
+    expectError(
+      () => decodeVerify(token, { secret: SECRET, colour: "red" }),
+      /unknown token validation constraint: colour/,
+    );
     expectError(() => decodeVerify(token, {}), /no key constraint/);
     expectError(() => decodeVerify(token, { secret: SECRET, cert: TEST_CERT }), /duplicate key constraints/);
     expectError(() => decodeVerify(token, { secret: 1 }), /secret constraint must be a string/);
@@ -247,13 +254,19 @@ describe("io.jwt.decode_verify with public keys", () => {
   it("reports unusable key material", async () => {
     const token = await sign("RS256", rsa.privateKey);
     expectError(() => decodeVerify(token, { cert: "not a key" }), /PEM certificate or public key, a JWK or a JWKS/);
-    expectError(() => decodeVerify(token, { cert: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----" }), /invalid verification key/);
+    expectError(
+      () => decodeVerify(token, { cert: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----" }),
+      /invalid verification key/,
+    );
     expectError(() => decodeVerify(token, { cert: '{"keys": [1]}' }), /invalid JWK/);
   });
 
   it("needs the Node platform for asymmetric algorithms", async () => {
     const token = await sign("RS256", rsa.privateKey);
-    expectError(() => decodeVerify(token, { cert: rsaPem }, defaultPlatform), /asymmetric algorithms need the Node platform/);
+    expectError(
+      () => decodeVerify(token, { cert: rsaPem }, defaultPlatform),
+      /asymmetric algorithms need the Node platform/,
+    );
     // HMAC still works without it.
     expect(decodeVerify(await hs256({}), { secret: SECRET }, defaultPlatform)[0]).toBe(true);
   });

@@ -32,7 +32,8 @@ export interface Decision {
   /** False when the path is undefined or evaluation failed: callers must deny. */
   readonly defined: boolean;
   readonly result?: unknown;
-  readonly error?: EvaluationError;
+  /** Set when evaluation failed (at most one error today; a list to match OPA-style envelopes). */
+  readonly errors?: readonly EvaluationError[];
   readonly explanation?: readonly RuleTrace[];
 }
 
@@ -101,7 +102,7 @@ export class Policy {
       if (v === undefined) return { defined: false, ...explanation };
       return { defined: true, result: toJSON(v), ...explanation };
     } catch (err) {
-      return { defined: false, error: asEvaluationError(err), ...explanation };
+      return { defined: false, errors: [asEvaluationError(err)], ...explanation };
     }
   }
 

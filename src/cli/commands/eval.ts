@@ -41,18 +41,17 @@ function readInput(path: string): unknown {
 }
 
 function report(decision: Decision, explain: boolean): number {
-  if (decision.error) {
-    const e = decision.error;
+  for (const e of decision.errors ?? []) {
     const where = e.loc ? `${e.loc.file}:${e.loc.line}:${e.loc.col}: ` : "";
     process.stderr.write(`${where}evaluation error (${e.code}): ${e.message}\n`);
     for (const r of e.related ?? []) process.stderr.write(`  ${r.loc.file}:${r.loc.line}:${r.loc.col}: ${r.message}\n`);
-  } else if (decision.defined) {
-    printJSON(decision.result);
-  } else {
-    process.stdout.write("undefined\n");
+  }
+  if (!decision.errors) {
+    if (decision.defined) printJSON(decision.result);
+    else process.stdout.write("undefined\n");
   }
   if (explain && decision.explanation) printExplanation(decision);
-  return decision.error ? exitCodes.failed : exitCodes.ok;
+  return decision.errors ? exitCodes.failed : exitCodes.ok;
 }
 
 function printExplanation(decision: Decision): void {

@@ -64,6 +64,8 @@ export interface VerificationKey {
   readonly kid: string;
 }
 
+const PUBLIC_KEY_TYPES = new Set(["RSA", "EC", "OKP"]);
+
 const stringMember = (o: ObjectValue, k: string): string => {
   const v = getKey(o, k);
   return typeof v === "string" ? v : "";
@@ -83,7 +85,10 @@ function parseKeysUncached(material: string): VerificationKey[] {
   for (const jwk of jwks) {
     if (!isObject(jwk) || typeof getKey(jwk, "kty") !== "string") throw new BuiltinError("invalid JWK in key set");
     const alg = stringMember(jwk, "alg");
-    if (alg !== "" && !isKnownAlgorithm(alg)) continue; // as OPA: skip keys for algorithms we cannot use
+    // As OPA, skip keys we cannot use: unknown algorithms, and symmetric ("oct") keys, since
+    // `cert` holds public keys only (secrets go in `secret`).
+    if (alg !== "" && !isKnownAlgorithm(alg)) continue;
+    if (!PUBLIC_KEY_TYPES.has(stringMember(jwk, "kty"))) continue;
     keys.push({ key: toJSON(jwk) as Record<string, unknown>, alg, kid: stringMember(jwk, "kid") });
   }
   return keys;

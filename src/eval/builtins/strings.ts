@@ -7,33 +7,9 @@ import { arg, codePoints, def, integerArg, stringArg, stringsArg, typeError } fr
 import type { Builtin } from "./types.js";
 
 /** Go's unicode.IsSpace set; JS's trim() differs (it strips U+FEFF and keeps U+0085). */
-const GO_SPACE = new Set([
-  "\t",
-  "\n",
-  "\v",
-  "\f",
-  "\r",
-  " ",
-  "\u0085",
-  "\u00a0",
-  "\u1680",
-  "\u2000",
-  "\u2001",
-  "\u2002",
-  "\u2003",
-  "\u2004",
-  "\u2005",
-  "\u2006",
-  "\u2007",
-  "\u2008",
-  "\u2009",
-  "\u200a",
-  "\u2028",
-  "\u2029",
-  "\u202f",
-  "\u205f",
-  "\u3000",
-]);
+const GO_SPACE = new Set(
+  "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000",
+);
 
 /** Strips leading and/or trailing code points that `drop` accepts. */
 function trimWhere(s: string, drop: (c: string) => boolean, left: boolean, right: boolean): string {

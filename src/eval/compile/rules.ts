@@ -10,6 +10,7 @@ import { equals, newObject, SetValue, show, type Value } from "../value.js";
 import { combine, constant, type Compiled } from "./compiled.js";
 import type { Compiler } from "./compiler.js";
 import { compileExpr, objectKey } from "./expr.js";
+import { indexDefinitions } from "./indexing.js";
 import { compileQuery, type Query } from "./query.js";
 
 export type GroupEval = (ctx: Ctx) => V;
@@ -118,12 +119,13 @@ function valueOf(
 export function compileValueGroup(c: Compiler, g: RuleGroup, index: number): GroupEval {
   const defs = g.defs.map((d) => compileDefinition(c, d));
   const uniform = uniformConstant(defs);
+  const indexed = indexDefinitions(c, g.defs, defs);
   const fallback = g.default ? compileExpr(c, g.default.value).constant : undefined;
   return (ctx) => {
     const memo = ctx.memo[index];
     if (memo !== undefined) return memo === UNDEFINED_RESULT ? undefined : memo;
     ctx.budget.step();
-    let v = valueOf(g.key, defs, uniform, ctx, null);
+    let v = valueOf(g.key, indexed ? indexed.select(ctx) : defs, uniform, ctx, null);
     if (v === undefined && fallback !== undefined) {
       v = fallback;
       ctx.trace?.rule(`data.${g.key}`, v, true, []);
@@ -136,9 +138,10 @@ export function compileValueGroup(c: Compiler, g: RuleGroup, index: number): Gro
 export function compileFunctionGroup(c: Compiler, g: RuleGroup): FunctionEval {
   const defs = g.defs.map((d) => compileDefinition(c, d));
   const uniform = uniformConstant(defs);
+  const indexed = indexDefinitions(c, g.defs, defs);
   return (ctx, args) => {
     ctx.budget.step();
-    return valueOf(g.key, defs, uniform, ctx, args);
+    return valueOf(g.key, indexed ? indexed.select(ctx) : defs, uniform, ctx, args);
   };
 }
 
@@ -154,6 +157,7 @@ export function compileCollectionGroup(c: Compiler, g: RuleGroup, index: number)
     };
   });
   const isObject = g.form === "object";
+  const indexed = indexDefinitions(c, g.defs, defs);
   return (ctx) => {
     const memo = ctx.memo[index];
     if (memo !== undefined) return memo === UNDEFINED_RESULT ? undefined : memo;
@@ -162,7 +166,7 @@ export function compileCollectionGroup(c: Compiler, g: RuleGroup, index: number)
     const obj = newObject();
     const trace = ctx.trace;
     const traces: DefinitionTrace[] = [];
-    for (const d of defs) {
+    for (const d of indexed ? indexed.select(ctx) : defs) {
       const f: Frame = { ctx, s: new Array(d.slots) };
       trace?.beginDefinition(d.loc);
       const produced: Value[] = [];
