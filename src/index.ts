@@ -48,7 +48,8 @@ export function compile(sources: string | readonly SourceFile[], options: Compil
     if (parsed.module) modules.push(parsed.module);
   }
   // Name and safety errors in a file that does not parse would be noise; fix syntax first.
-  if (diagnostics.some((d) => d.severity === "error")) return { policy: null, modules, diagnostics: sortDiagnostics(diagnostics) };
+  if (diagnostics.some((d) => d.severity === "error"))
+    return { policy: null, modules, diagnostics: sortDiagnostics(diagnostics) };
   const table = options.builtins ? new Map([...builtins, ...options.builtins]) : builtins;
   const checked = check(modules, {
     builtins: builtinArities(table),

@@ -137,14 +137,12 @@ function maybe<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
 
 const withTargetArb: fc.Arbitrary<A.Expr> = fc.oneof(
   varArb,
-  fc.tuple(varArb, small(anyNameArb, 1)).map(
-    ([head, names]): A.Expr => ({
-      kind: "ref",
-      loc,
-      head,
-      path: names.map((name) => ({ kind: "field", loc, name })),
-    }),
-  ),
+  fc.tuple(varArb, small(anyNameArb, 1)).map(([head, names]): A.Expr => ({
+    kind: "ref",
+    loc,
+    head,
+    path: names.map((name) => ({ kind: "field", loc, name })),
+  })),
 );
 
 const exprs = new Map<number, fc.Arbitrary<A.Expr>>();
@@ -167,19 +165,20 @@ function exprAt(depth: number): fc.Arbitrary<A.Expr> {
   const entry = fc.tuple(sub, sub).map(([key, value]): A.ObjectEntry => ({ kind: "entry", loc, key, value }));
   const arb: fc.Arbitrary<A.Expr> = fc.oneof(
     { weight: 6, arbitrary: leaf },
-    { weight: 2, arbitrary: fc.tuple(sub, small(part, 1)).map(([head, path]): A.Expr => ({ kind: "ref", loc, head, path })) },
     {
       weight: 2,
-      arbitrary: fc.tuple(callNameArb, small(sub)).map(
-        ([name, args]): A.Expr => ({
-          kind: "call",
-          loc,
-          // `set()` is the empty set, not a call.
-          name: name === "set" && args.length === 0 ? "sets" : name,
-          nameLoc: loc,
-          args,
-        }),
-      ),
+      arbitrary: fc.tuple(sub, small(part, 1)).map(([head, path]): A.Expr => ({ kind: "ref", loc, head, path })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(callNameArb, small(sub)).map(([name, args]): A.Expr => ({
+        kind: "call",
+        loc,
+        // `set()` is the empty set, not a call.
+        name: name === "set" && args.length === 0 ? "sets" : name,
+        nameLoc: loc,
+        args,
+      })),
     },
     {
       weight: 4,
@@ -197,7 +196,10 @@ function exprAt(depth: number): fc.Arbitrary<A.Expr> {
       weight: 1,
       arbitrary: fc.tuple(sub, body).map(([term, b]): A.Expr => ({ kind: "arrayCompr", loc, term, body: b })),
     },
-    { weight: 1, arbitrary: fc.tuple(sub, body).map(([term, b]): A.Expr => ({ kind: "setCompr", loc, term, body: b })) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(sub, body).map(([term, b]): A.Expr => ({ kind: "setCompr", loc, term, body: b })),
+    },
     {
       weight: 1,
       arbitrary: fc
@@ -250,7 +252,12 @@ const emptyBody: A.Body = { kind: "body", loc, braced: true, literals: [] };
 
 /** A braced body (`{ ... }`, also the body of a comprehension). */
 function bodyAt(depth: number, minLength: number): fc.Arbitrary<A.Body> {
-  return small(literalAt(depth), minLength).map((lits): A.Body => ({ kind: "body", loc, braced: true, literals: lits }));
+  return small(literalAt(depth), minLength).map((lits): A.Body => ({
+    kind: "body",
+    loc,
+    braced: true,
+    literals: lits,
+  }));
 }
 
 /** What follows `if`: braces, or a single literal without them. */
@@ -281,35 +288,30 @@ const tailArb = fc.oneof(
 const elsesArb = fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: small(elseArb, 1) });
 
 export const statementArb: fc.Arbitrary<A.Statement> = fc.oneof(
+  fc.tuple(nameArb, exprAt(DEPTH)).map(([name, value]): A.Statement => ({ kind: "default", loc, name, value })),
+  fc.tuple(nameArb, tailArb, elsesArb).map(([name, tail, elses]): A.Statement => ({
+    kind: "rule",
+    loc,
+    name,
+    form: "value",
+    key: null,
+    value: tail.value,
+    body: tail.body,
+    elses,
+  })),
+  fc.tuple(nameArb, exprAt(DEPTH), maybe(ifBodyAt(DEPTH))).map(([name, value, body]): A.Statement => ({
+    kind: "rule",
+    loc,
+    name,
+    form: "set",
+    key: null,
+    value,
+    body,
+    elses: [],
+  })),
   fc
-    .tuple(nameArb, exprAt(DEPTH))
-    .map(([name, value]): A.Statement => ({ kind: "default", loc, name, value })),
-  fc.tuple(nameArb, tailArb, elsesArb).map(
-    ([name, tail, elses]): A.Statement => ({
-      kind: "rule",
-      loc,
-      name,
-      form: "value",
-      key: null,
-      value: tail.value,
-      body: tail.body,
-      elses,
-    }),
-  ),
-  fc.tuple(nameArb, exprAt(DEPTH), maybe(ifBodyAt(DEPTH))).map(
-    ([name, value, body]): A.Statement => ({
-      kind: "rule",
-      loc,
-      name,
-      form: "set",
-      key: null,
-      value,
-      body,
-      elses: [],
-    }),
-  ),
-  fc.tuple(nameArb, exprAt(DEPTH - 1), exprAt(DEPTH), maybe(ifBodyAt(DEPTH))).map(
-    ([name, key, value, body]): A.Statement => ({
+    .tuple(nameArb, exprAt(DEPTH - 1), exprAt(DEPTH), maybe(ifBodyAt(DEPTH)))
+    .map(([name, key, value, body]): A.Statement => ({
       kind: "rule",
       loc,
       name,
@@ -318,8 +320,7 @@ export const statementArb: fc.Arbitrary<A.Statement> = fc.oneof(
       value,
       body,
       elses: [],
-    }),
-  ),
+    })),
   fc
     .tuple(nameArb, small(varArb), tailArb, elsesArb)
     .map(([name, params, tail, elses]): A.Statement => ({ kind: "function", loc, name, params, ...tail, elses })),
@@ -421,7 +422,10 @@ function fixChildren(e: A.Expr): A.Expr {
     case "set":
       return { ...e, items: e.items.map((i) => fixExpr(i, 0)) };
     case "object":
-      return { ...e, entries: e.entries.map((en) => ({ ...en, key: fixExpr(en.key, 0), value: fixExpr(en.value, 0) })) };
+      return {
+        ...e,
+        entries: e.entries.map((en) => ({ ...en, key: fixExpr(en.key, 0), value: fixExpr(en.value, 0) })),
+      };
     case "arrayCompr":
     case "setCompr":
       return { ...e, term: fixExpr(e.term, 0), body: fixBody(e.body) };
@@ -538,7 +542,8 @@ export function normalizeExpr(node: unknown): unknown {
     if (o["kind"] === "paren") return o["expr"];
     if (o["kind"] === "ref") {
       const head = o["head"] as Record<string, unknown>;
-      if (head["kind"] === "ref") return { ...o, head: head["head"], path: [...(head["path"] as unknown[]), ...(o["path"] as unknown[])] };
+      if (head["kind"] === "ref")
+        return { ...o, head: head["head"], path: [...(head["path"] as unknown[]), ...(o["path"] as unknown[])] };
     }
     if (o["kind"] === "neg") {
       const x = o["operand"] as Record<string, unknown>;

@@ -557,6 +557,7 @@ describe("time", () => {
     check("time.weekday", [leapNoon], "Thursday");
     check("time.date", [[leapNoon, "UTC"]], [2024, 2, 29]);
     fails("time.date", ["x"], /operand 1 must be number or \[number, string\]/);
+    fails("time.date", [1e30], /outside the supported range/);
   });
 
   it("date and clock in a named zone", () => {

@@ -9,10 +9,26 @@ const runs = Number(process.env.VERDICT_PROPERTY_RUNS ?? 300);
 const seed = 20261123;
 
 const hostileKey = fc.constantFrom("__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf");
-const key = fc.oneof(hostileKey, fc.constantFrom("request", "method", "path", "user", "tls", "roles"), fc.string({ maxLength: 6 }));
-const scalar = fc.oneof(fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom("GET", "POST", "/public/a", "alice", "admin"), fc.string({ maxLength: 8 }));
+const key = fc.oneof(
+  hostileKey,
+  fc.constantFrom("request", "method", "path", "user", "tls", "roles"),
+  fc.string({ maxLength: 6 }),
+);
+const scalar = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer(),
+  fc.constantFrom("GET", "POST", "/public/a", "alice", "admin"),
+  fc.string({ maxLength: 8 }),
+);
 const { json } = fc.letrec((tie) => ({
-  json: fc.oneof({ depthSize: "small", withCrossShrink: true }, scalar, fc.array(tie("json"), { maxLength: 4 }), fc.dictionary(key, tie("json"), { maxKeys: 4 })),
+  json: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    scalar,
+    fc.array(tie("json"), { maxLength: 4 }),
+    fc.dictionary(key, tie("json"), { maxKeys: 4 }),
+  ),
 }));
 
 /** Inputs shaped like the example's requests, with arbitrary values and hostile extra keys. */
@@ -28,7 +44,11 @@ const requestInput = fc.record({
 
 const usersData = fc.dictionary(
   fc.oneof(fc.constantFrom("alice", "bob", "__proto__", "constructor"), fc.string({ maxLength: 5 })),
-  fc.record({ id: fc.string({ maxLength: 5 }), roles: fc.array(fc.constantFrom("admin", "dev", "ops"), { maxLength: 3 }), verified: fc.boolean() }),
+  fc.record({
+    id: fc.string({ maxLength: 5 }),
+    roles: fc.array(fc.constantFrom("admin", "dev", "ops"), { maxLength: 3 }),
+    verified: fc.boolean(),
+  }),
   { maxKeys: 6 },
 );
 
@@ -47,7 +67,12 @@ function reversed(v: unknown): unknown {
   if (typeof v !== "object" || v === null) return v;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v).reverse()) {
-    Object.defineProperty(out, k, { value: reversed((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: reversed((v as Record<string, unknown>)[k]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -74,7 +99,9 @@ describe("evaluation properties", () => {
     const policy = policyFor({ alice: { id: "alice", roles: ["dev"], verified: true } });
     fc.assert(
       fc.property(json, (payload) => {
-        const text = JSON.stringify({ request: { method: "POST", path: "/x", user: "__proto__", __proto__: payload, constructor: payload } });
+        const text = JSON.stringify({
+          request: { method: "POST", path: "/x", user: "__proto__", __proto__: payload, constructor: payload },
+        });
         const input: unknown = JSON.parse(text);
         const d = policy.evaluate("http.authz.allow", input);
         expect(d.errors ?? []).toEqual([]);

@@ -5,22 +5,10 @@ import { checkCommand } from "./commands/check.js";
 import { evalCommand } from "./commands/eval.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { parseCommand } from "./commands/parse.js";
-import { exitCodes, UsageError } from "./output.js";
+import { registerTest } from "./commands/test.js";
+import { runAction as run } from "./output.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-/** Runs a command action and turns its result into the process exit code. */
-function run<A extends unknown[]>(action: (...args: A) => number | Promise<number>) {
-  return async (...args: A): Promise<void> => {
-    try {
-      process.exitCode = await action(...args);
-    } catch (err) {
-      if (!(err instanceof UsageError) && !(err instanceof Error && "code" in err && err.code === "ENOENT")) throw err;
-      process.stderr.write(`verdict: ${(err as Error).message}\n`);
-      process.exitCode = exitCodes.usage;
-    }
-  };
-}
 
 export function buildCli(): Command {
   const program = new Command("verdict")
@@ -64,6 +52,7 @@ export function buildCli(): Command {
     .argument("<file>", "a .verdict file")
     .action(run((file: string) => parseCommand(file)));
 
+  registerTest(program);
   return program;
 }
 

@@ -22,3 +22,17 @@ export class UsageError extends Error {}
 export function fail(message: string): never {
   throw new UsageError(message);
 }
+
+/** Wraps a command action: its result becomes the exit code; usage errors print one line. */
+export function runAction<A extends unknown[]>(action: (...args: A) => number | Promise<number>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      process.exitCode = await action(...args);
+    } catch (err) {
+      const missingFile = err instanceof Error && "code" in err && err.code === "ENOENT";
+      if (!(err instanceof UsageError) && !missingFile) throw err;
+      process.stderr.write(`verdict: ${(err as Error).message}\n`);
+      process.exitCode = exitCodes.usage;
+    }
+  };
+}

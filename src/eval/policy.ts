@@ -37,11 +37,9 @@ export interface Decision {
   readonly explanation?: readonly RuleTrace[];
 }
 
-/** How often the bounded builtin cache (regexes, globs, keys) is shared: per policy. */
-const CACHE_LIMIT = 1000;
-
 export class Policy {
   private instrumented: Compiler | null = null;
+  /** Compiled regexes, globs and keys, shared by this policy's evaluations (bounded by the builtins). */
   private readonly cache = new Map<string, unknown>();
   private readonly data: Value;
   private readonly limits: Limits;
@@ -87,15 +85,7 @@ export class Policy {
   evaluate(path: string | readonly string[], input?: unknown, options: EvaluateOptions = {}): Decision {
     const compiler = options.explain ? this.instrumentedCompiler() : this.compiled;
     const trace = options.explain ? new Tracer() : null;
-    const ctx: Ctx = {
-      input: input as Value | undefined,
-      data: this.data,
-      memo: new Array(compiler.groupCount),
-      mocks: null,
-      trace,
-      builtin: { nowNs: options.nowNs ?? Date.now() * 1e6, platform: this.platform, cache: this.boundedCache() },
-      budget: new Budget(options.limits ? { ...this.limits, ...options.limits } : this.limits),
-    };
+    const ctx = this.context(compiler, input, trace, options);
     const explanation = trace ? { explanation: trace.rules } : {};
     try {
       const v = compiler.documents.read(splitPath(path), ctx);
@@ -106,14 +96,28 @@ export class Policy {
     }
   }
 
-  private instrumentedCompiler(): Compiler {
-    this.instrumented ??= new Compiler(this.program, { builtins: this.builtinTable, instrument: true });
-    return this.instrumented;
+  /** A fresh evaluation context (memo, budget, clock) for one decision or one test. */
+  context(compiler: Compiler, input: unknown, trace: Tracer | null, options: EvaluateOptions = {}): Ctx {
+    return {
+      input: input as Value | undefined,
+      data: this.data,
+      memo: new Array(compiler.groupCount),
+      mocks: null,
+      trace,
+      builtin: {
+        nowNs: options.nowNs ?? Date.now() * 1e6,
+        platform: this.platform,
+        cache: this.cache,
+        ...(trace ? { print: (text: string) => void trace.printed.push(text) } : {}),
+      },
+      budget: new Budget(options.limits ? { ...this.limits, ...options.limits } : this.limits),
+    };
   }
 
-  private boundedCache(): Map<string, unknown> {
-    if (this.cache.size > CACHE_LIMIT) this.cache.clear();
-    return this.cache;
+  /** The compilation that records traces (explanations, tests, coverage); built on first use. */
+  instrumentedCompiler(): Compiler {
+    this.instrumented ??= new Compiler(this.program, { builtins: this.builtinTable, instrument: true });
+    return this.instrumented;
   }
 }
 

@@ -40,8 +40,17 @@ export class Tracer {
   private readonly open: OpenDefinition[] = [];
   /** The operands of the comparison evaluated last, kept for the failure report. */
   lastOperands: readonly [V, V] | null = null;
+  /** Source lines evaluated, as "file:line" (for coverage). */
+  readonly hits = new Set<string>();
+  /** Output of `print` calls, in order. */
+  readonly printed: string[] = [];
+
+  hit(loc: Loc): void {
+    this.hits.add(`${loc.file}:${loc.line}`);
+  }
 
   beginDefinition(loc: Loc): void {
+    this.hit(loc);
     this.open.push({ loc, failed: null, value: undefined });
   }
 

@@ -17,7 +17,8 @@
 //   trailing comments stay at the end of their line after a single space, comments at the end of
 //   a body stay inside it; see ./format/comments.ts;
 // - the output ends with exactly one newline.
-// With an empty `source` (an AST built in memory) every collection prints on one line.
+// With an empty `source` (an AST built in memory) every collection and call prints on one line;
+// such a module must have no comments, since placing them needs the source.
 import type * as A from "./ast.js";
 import { CommentIndex, INDENT, render, SourceText } from "./format/comments.js";
 import { Printer } from "./format/print.js";
@@ -25,7 +26,10 @@ import { Writer } from "./format/writer.js";
 
 export function format(module: A.Module, source: string): string {
   const flat = source === "";
-  const comments = new CommentIndex(flat ? [] : module.comments);
+  if (flat && module.comments.length > 0) {
+    throw new Error("format: comments can only be placed with the source text the module was parsed from");
+  }
+  const comments = new CommentIndex(module.comments);
   const src = new SourceText(source);
   const w = new Writer();
   const p = new Printer(w, { flat, hasCommentIn: (start, end) => comments.any(start, end) });

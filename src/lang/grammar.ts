@@ -57,6 +57,11 @@ export class Grammar extends EmbeddedActionsParser {
     return this.span(from, this.locOf(last));
   }
 
+  /** The next token to read; after an aborted parse, the token where it stopped. */
+  public nextToken(): IToken {
+    return this.LA(1);
+  }
+
   /** True when the next token starts on the line where the previous one ended. */
   private sameLine(): boolean {
     const prev = this.LA(0);

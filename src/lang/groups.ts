@@ -111,9 +111,15 @@ function checkPackagePrefixes(
     for (let i = 1; i < pkg.length; i++) {
       const g = groups.get(pkg.slice(0, i).join("."));
       if (g) {
-        diagnostics.push(
-          conflict(m.package.loc, `package '${pkg.join(".")}' lies inside rule '${g.key}'`, g.defs[0] ?? m.package),
-        );
+        diagnostics.push({
+          ...error(
+            codes.packageConflict,
+            m.package.loc,
+            `package '${pkg.join(".")}' lies inside rule '${g.key}'`,
+            "rename the package or the rule",
+          ),
+          related: [{ message: "the rule is defined here", loc: (g.defs[0] ?? g.default ?? m.package).loc }],
+        });
       }
     }
   }

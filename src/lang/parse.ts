@@ -72,9 +72,21 @@ function run(g: Grammar, tokens: IToken[], file: string): Attempt {
   try {
     const items = g.items();
     const e = g.errors[0];
-    if (e) return { items: [], error: { diagnostic: syntaxDiagnostic(e, file), index: tokens.indexOf(e.token) } };
+    if (e) {
+      // An error at end of input is at the EOF token, which is not in `tokens`: blame the last token.
+      const at = tokens.indexOf(e.token);
+      return { items: [], error: { diagnostic: syntaxDiagnostic(e, file), index: at >= 0 ? at : tokens.length - 1 } };
+    }
     return { items, error: null };
   } catch (err) {
+    if (err instanceof RangeError) {
+      // The call stack ran out on absurdly deep nesting: report where the parser stopped.
+      const at = g.nextToken();
+      const index = tokens.indexOf(at);
+      const loc = index >= 0 ? tokenLoc(file, at) : endLoc(file, tokens[tokens.length - 1]!);
+      const diagnostic = error(codes.syntaxError, loc, "expression nested too deeply", "split it into smaller rules");
+      return { items: [], error: { diagnostic, index: index >= 0 ? index : tokens.length - 1 } };
+    }
     if (!(err instanceof GrammarError)) throw err;
     const index = tokens.findIndex((t) => t.startOffset >= err.loc.offset);
     return { items: [], error: { diagnostic: error(codes.syntaxError, err.loc, err.message), index } };
@@ -98,7 +110,17 @@ function syntaxDiagnostic(e: RecognitionError, file: string): Diagnostic {
   return error(codes.syntaxError, loc, `${describe(e)}, found ${found}`, syntaxHint(e));
 }
 
-const expressionRules = new Set(["expr", "andExpr", "notExpr", "comparison", "additive", "multiplicative", "unary", "postfix", "primary"]);
+const expressionRules = new Set([
+  "expr",
+  "andExpr",
+  "notExpr",
+  "comparison",
+  "additive",
+  "multiplicative",
+  "unary",
+  "postfix",
+  "primary",
+]);
 
 /** Rephrases chevrotain's messages as "expected X". */
 function describe(e: RecognitionError): string {
@@ -112,7 +134,22 @@ function describe(e: RecognitionError): string {
   return options.length ? `expected one of ${[...new Set(options)].join(", ")}` : "unexpected input";
 }
 
-const literalStarters = new Set([T.Ident, T.Not, T.Some, T.Every, T.Number_, T.String_, T.RawString, T.True, T.False, T.Null, T.LParen, T.LBracket, T.LBrace, T.Minus]);
+const literalStarters = new Set([
+  T.Ident,
+  T.Not,
+  T.Some,
+  T.Every,
+  T.Number_,
+  T.String_,
+  T.RawString,
+  T.True,
+  T.False,
+  T.Null,
+  T.LParen,
+  T.LBracket,
+  T.LBrace,
+  T.Minus,
+]);
 
 function startsLiteral(t: IToken): boolean {
   return literalStarters.has(t.tokenType);

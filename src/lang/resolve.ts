@@ -374,7 +374,12 @@ class ModuleResolver {
       return;
     }
     if (this.inHead) {
-      this.report(codes.unsafeVar, v.loc, `'${v.name}' in the rule head is not bound by the body`, `bind it in the body, e.g. \`some ${v.name} in ...\` or \`${v.name} := ...\``);
+      this.report(
+        codes.unsafeVar,
+        v.loc,
+        `'${v.name}' in the rule head is not bound by the body`,
+        `bind it in the body, e.g. \`some ${v.name} in ...\` or \`${v.name} := ...\``,
+      );
       return;
     }
     this.report(codes.unknownName, v.loc, `unknown name '${v.name}'`, this.nameHint(v.name, scope));

@@ -3,6 +3,7 @@
 import { aggregateBuiltins } from "./aggregates.js";
 import { collectionBuiltins } from "./collections.js";
 import { cryptoBuiltins } from "./crypto.js";
+import { debugBuiltins } from "./debug.js";
 import { encodingBuiltins } from "./encoding.js";
 import { globBuiltins } from "./glob.js";
 import { jsonBuiltins } from "./json.js";
@@ -23,6 +24,7 @@ import { unitBuiltins } from "./units.js";
 export type { Builtin, BuiltinContext, Platform } from "./types.js";
 
 const all: readonly (readonly Builtin[])[] = [
+  debugBuiltins,
   aggregateBuiltins,
   numberBuiltins,
   typeCheckBuiltins,

@@ -6,6 +6,7 @@ import { BuiltinError } from "../errors.js";
 import { show, typeName } from "../value.js";
 import type { Value } from "../value.js";
 import { arrayArg, codePoints, def, stringArg } from "./args.js";
+import { hexEncode, utf8Encode } from "./bytes.js";
 import { fixedDigits, generalDigits, scientific, significantDigits } from "./decimal.js";
 import type { Builtin } from "./types.js";
 
@@ -112,13 +113,13 @@ function floatBody(d: Directive, n: number): string {
 /** %v: the value as OPA prints it. */
 function plain(v: Value): string {
   if (typeof v === "string") return v;
-  if (typeof v === "number")
-    return isInt(v) ? BigInt(v).toString() : (v < 0 ? "-" : "") + generalDigits(v, null, false);
-  return show(v);
+  if (typeof v !== "number") return show(v);
+  if (isInt(v)) return BigInt(v).toString();
+  return (v < 0 ? "-" : "") + generalDigits(v, null, false);
 }
 
 function utf8Hex(s: string, upper: boolean): string {
-  const hex = Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = hexEncode(utf8Encode(s));
   return upper ? hex.toUpperCase() : hex;
 }
 

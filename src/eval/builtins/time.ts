@@ -8,6 +8,8 @@ import { arg, cached, def, finite, stringArg, typeError } from "./args.js";
 import type { Builtin, BuiltinContext } from "./types.js";
 
 const NS_PER_SECOND = 1_000_000_000n;
+/** The range of a JS Date (±100 million days), which zone lookups need anyway. */
+const MAX_TIMESTAMP_NS = 8.64e21;
 const SECONDS_PER_DAY = 86_400n;
 
 const floorDiv = (a: bigint, b: bigint): bigint => {
@@ -132,7 +134,6 @@ function zoneOffsetSeconds(ctx: BuiltinContext, zone: string, epochSeconds: bigi
     }
   });
   const date = new Date(Number(epochSeconds) * 1000);
-  if (Number.isNaN(date.getTime())) throw new BuiltinError("time outside the supported range");
   const parts = format.formatToParts(date);
   const text = (type: string): string | undefined => parts.find((p) => p.type === type)?.value;
   const part = (type: string): number => Number(text(type));
@@ -152,6 +153,7 @@ function localSeconds(ctx: BuiltinContext, v: Value): bigint {
     zone = v[1];
   }
   if (typeof ns !== "number") throw typeError(0, "number or [number, string]", v);
+  if (Math.abs(ns) > MAX_TIMESTAMP_NS) throw new BuiltinError("time outside the supported range");
   const seconds = floorDiv(BigInt(Math.floor(ns)), NS_PER_SECOND);
   if (zone === "" || zone === "UTC") return seconds;
   return seconds + BigInt(zoneOffsetSeconds(ctx, zone, seconds));

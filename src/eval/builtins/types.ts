@@ -3,7 +3,10 @@ import type { Value } from "../value.js";
 
 /** Platform services the pure engine cannot provide itself (Node fills them in; see src/node.ts). */
 export interface Platform {
-  /** Verifies an asymmetric JWS signature (RS*, PS*, ES*, EdDSA) synchronously; null if unsupported here. */
+  /**
+   * Verifies an asymmetric JWS signature (RS*, PS*, ES*, EdDSA) synchronously; null if unsupported here.
+   * Throws BuiltinError for unusable key material, so a misconfigured key is reported rather than denied silently.
+   */
   readonly verifySignature:
     ((alg: string, key: string | Record<string, unknown>, data: Uint8Array, signature: Uint8Array) => boolean) | null;
 }
@@ -15,6 +18,8 @@ export interface BuiltinContext {
   readonly platform: Platform;
   /** A bounded cache shared across evaluations (compiled regexes, globs, parsed keys). */
   readonly cache: Map<string, unknown>;
+  /** Receives `print` output; absent when nobody listens (decisions), present in tests and explain. */
+  readonly print?: (text: string) => void;
 }
 
 export interface Builtin {

@@ -56,7 +56,14 @@ export function compileExpr(c: Compiler, e: A.Expr): Compiled {
 
 /** Folds collections of constants at compile time (schemas, lookup tables in policies). */
 function combineOrConstant(parts: Compiled[], build: (vs: Value[]) => Value): Compiled {
-  if (parts.every((p) => p.constant !== undefined)) return constant(build(parts.map((p) => p.constant!)));
+  if (parts.every((p) => p.constant !== undefined)) {
+    try {
+      return constant(build(parts.map((p) => p.constant!)));
+    } catch (err) {
+      // A constant that cannot be built (e.g. a number as object key) fails when evaluated, not when compiled.
+      if (!(err instanceof EvalError)) throw err;
+    }
+  }
   return combine(parts, build);
 }
 

@@ -16,7 +16,11 @@ export interface DefinitionIndex<D> {
 }
 
 /** Builds an index over `defs` (parallel to `asts`), or returns null when no field is shared enough. */
-export function indexDefinitions<D>(c: Compiler, asts: readonly (A.Rule | A.Func)[], defs: readonly D[]): DefinitionIndex<D> | null {
+export function indexDefinitions<D>(
+  c: Compiler,
+  asts: readonly (A.Rule | A.Func)[],
+  defs: readonly D[],
+): DefinitionIndex<D> | null {
   if (c.instrument || asts.length < MIN_DEFINITIONS) return null;
   const guards = asts.map((a) => guardOf(a, c.res));
   const counts = new Map<string, number>();

@@ -170,7 +170,10 @@ function traced(c: Compiler, lit: A.Literal, step: Step): Step {
     return {
       det: (f) => {
         const trace = f.ctx.trace;
-        if (trace) trace.lastOperands = null;
+        if (trace) {
+          trace.hit(loc);
+          trace.lastOperands = null;
+        }
         const ok = det(f);
         if (!ok) trace?.literalFailed(loc, text, comparison);
         return ok;
@@ -180,6 +183,7 @@ function traced(c: Compiler, lit: A.Literal, step: Step): Step {
   const gen = step.gen;
   return {
     gen: (f, k) => {
+      f.ctx.trace?.hit(loc);
       let any = false;
       const stop = gen(f, () => {
         any = true;

@@ -53,6 +53,7 @@ function compileDefinition(c: Compiler, def: A.Rule | A.Func): Definition {
  */
 function runBranches(def: Definition, f: Frame, onValue: (v: Value) => boolean): boolean {
   for (const b of def.branches) {
+    f.ctx.trace?.hit(b.loc);
     let matched = false;
     const emit = (v: Value): boolean => {
       matched = true;
@@ -85,11 +86,12 @@ function valueOf(
   uniform: boolean,
   ctx: Ctx,
   args: readonly Value[] | null,
+  /** When tracing, each definition's trace is appended here. */
+  traces: DefinitionTrace[],
 ): V {
   let result: V;
   let resultLoc: A.Loc | null = null;
   const trace = ctx.trace;
-  const traces: DefinitionTrace[] = [];
   for (const d of defs) {
     const f: Frame = { ctx, s: new Array(d.slots) };
     if (args) for (let i = 0; i < d.params.length; i++) f.s[d.params[i]!] = args[i];
@@ -112,7 +114,6 @@ function valueOf(
     if (trace) traces.push(trace.endDefinition(own));
     if (uniform && result !== undefined) break;
   }
-  if (trace && !args) trace.rule(`data.${name}`, result, false, traces);
   return result;
 }
 
@@ -125,11 +126,14 @@ export function compileValueGroup(c: Compiler, g: RuleGroup, index: number): Gro
     const memo = ctx.memo[index];
     if (memo !== undefined) return memo === UNDEFINED_RESULT ? undefined : memo;
     ctx.budget.step();
-    let v = valueOf(g.key, indexed ? indexed.select(ctx) : defs, uniform, ctx, null);
-    if (v === undefined && fallback !== undefined) {
+    const traces: DefinitionTrace[] = [];
+    let v = valueOf(g.key, indexed ? indexed.select(ctx) : defs, uniform, ctx, null, traces);
+    const usedDefault = v === undefined && fallback !== undefined;
+    if (usedDefault) {
       v = fallback;
-      ctx.trace?.rule(`data.${g.key}`, v, true, []);
+      ctx.trace?.hit(g.default!.loc);
     }
+    ctx.trace?.rule(`data.${g.key}`, v, usedDefault, traces);
     ctx.memo[index] = v === undefined ? UNDEFINED_RESULT : v;
     return v;
   };
@@ -141,7 +145,7 @@ export function compileFunctionGroup(c: Compiler, g: RuleGroup): FunctionEval {
   const indexed = indexDefinitions(c, g.defs, defs);
   return (ctx, args) => {
     ctx.budget.step();
-    return valueOf(g.key, indexed ? indexed.select(ctx) : defs, uniform, ctx, args);
+    return valueOf(g.key, indexed ? indexed.select(ctx) : defs, uniform, ctx, args, []);
   };
 }
 

@@ -267,7 +267,9 @@ export class Printer {
     w.put(open, start, start + 1);
     head();
     w.put(" |");
-    if (!this.spansLines(node)) {
+    const headEnd = this.w.lastEnd();
+    const multi = this.spansLines(node) && (body.literals.length > 0 || this.layout.hasCommentIn(headEnd, end - 1));
+    if (!multi) {
       body.literals.forEach((l, i) => {
         w.put(i === 0 ? " " : "; ");
         this.literal(l, true);

@@ -66,6 +66,11 @@ export class Writer {
     this.cur().opener = true;
   }
 
+  /** Offset just past the last source token put on the current line (-1 when none). */
+  lastEnd(): number {
+    return this.cur().end;
+  }
+
   get indent(): number {
     return this.cur().indent;
   }

@@ -1,0 +1,11 @@
+import { compile } from "../src/index.js";
+const r = compile([], { data: { a: 1 } });
+console.log(r.policy !== null, r.diagnostics);
+console.log(JSON.stringify(r.policy!.evaluate([], undefined)));
+const src = `package http.authz\n\nschema input := {"type": "object", "properties": {"request": {"type": "object"}}, "required": ["request"]}\n\ndefault allow := false\nallow if input.request.method == "GET"\nx := 1/0 if true\n`;
+const r2 = compile([{ file: "a.verdict", source: src }], { data: { users: {} } });
+console.log(r2.diagnostics, r2.policy?.program.inputSchemas);
+console.log(JSON.stringify(r2.policy!.evaluate([], { request: {} })));
+console.log(JSON.stringify(r2.policy!.evaluate(["http", "authz", "x"], { request: {} })));
+const r3 = compile([{ file: "b.verdict", source: "package x\n\nallow if {\n  input.a ==\n}\n y := " }]);
+console.log(JSON.stringify(r3.diagnostics));
