@@ -195,6 +195,34 @@ describe("the parser never throws", () => {
     }
   }
 
+  it("on raw control characters in strings and on deep nesting", () => {
+    check('package p\n\nx := "a\tb"\n');
+    check('package p\n\ntest "a\u0001" {}\n');
+    for (const [open, close] of [
+      ["(", ")"],
+      ["[", "]"],
+      ["{", "}"],
+      ["not ", ""],
+      ["-", ""],
+      ["[x | ", "]"],
+    ] as const) {
+      for (const depth of [50, 5000]) {
+        const source = `package p\n\nx := ${open.repeat(depth)}1${close.repeat(depth)}\n\ny := 2\n`;
+        check(source);
+        const r = parseModule(source);
+        const names = r.module?.statements.map((s) => (s.kind === "rule" ? s.name.value : s.kind));
+        expect(names).toContain("y");
+        if (depth > 1000) expect(r.diagnostics.map((d) => d.message)).toEqual(["expression nested too deeply"]);
+      }
+    }
+  });
+
+  it("reports an error at the end of the input once, keeping the statements before it", () => {
+    const r = parseModule("package p\n\na := 1\nb := 2\nc := (\n");
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.module?.statements.map((s) => (s.kind === "rule" ? s.name.value : s.kind))).toEqual(["a", "b"]);
+  });
+
   it(
     "on arbitrary strings",
     () => {

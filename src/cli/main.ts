@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-// The `verdict` command line.
+// The `verdict` command line. Command implementations load on demand, so `verdict --help` and
+// each command pay only for the modules they use.
 import { Command, Option } from "commander";
-import { checkCommand } from "./commands/check.js";
-import { evalCommand } from "./commands/eval.js";
-import { fmtCommand } from "./commands/fmt.js";
-import { parseCommand } from "./commands/parse.js";
-import { registerTest } from "./commands/test.js";
+import { registerBuild } from "./commands/build.js";
+import { registerTest } from "./commands/register-test.js";
 import { runAction as run } from "./output.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -24,7 +22,7 @@ export function buildCli(): Command {
     .option("-i, --input <file>", "input document (JSON or YAML; - for stdin)")
     .option("--data <file>", "extra data document merged at data (repeatable)", collect, [])
     .option("--explain", "also print the rule definitions that produced the result")
-    .action(run((query: string, opts) => evalCommand(query, opts)));
+    .action(run(async (query: string, opts) => (await import("./commands/eval.js")).evalCommand(query, opts)));
 
   program
     .command("check")
@@ -36,7 +34,7 @@ export function buildCli(): Command {
       collect,
       [],
     )
-    .action(run((paths: string[], opts) => checkCommand(paths, opts)));
+    .action(run(async (paths: string[], opts) => (await import("./commands/check.js")).checkCommand(paths, opts)));
 
   program
     .command("fmt")
@@ -44,15 +42,16 @@ export function buildCli(): Command {
     .argument("<paths...>", "policy files or directories")
     .option("-w, --write", "rewrite files in place")
     .addOption(new Option("--check", "list files that are not formatted; exit 1 if any").conflicts("write"))
-    .action(run((paths: string[], opts) => fmtCommand(paths, opts)));
+    .action(run(async (paths: string[], opts) => (await import("./commands/fmt.js")).fmtCommand(paths, opts)));
 
   program
     .command("parse")
     .description("print the AST of a policy file as JSON")
     .argument("<file>", "a .verdict file")
-    .action(run((file: string) => parseCommand(file)));
+    .action(run(async (file: string) => (await import("./commands/parse.js")).parseCommand(file)));
 
   registerTest(program);
+  registerBuild(program);
   return program;
 }
 

@@ -24,6 +24,11 @@ import { CommentIndex, INDENT, render, SourceText } from "./format/comments.js";
 import { Printer } from "./format/print.js";
 import { Writer } from "./format/writer.js";
 
+/**
+ * The canonical text of `module`. `source` must be the text it was parsed from, without syntax
+ * errors (statements the parser skipped are not in the AST, so they would be lost), or "" for
+ * an AST built in memory.
+ */
 export function format(module: A.Module, source: string): string {
   const flat = source === "";
   if (flat && module.comments.length > 0) {

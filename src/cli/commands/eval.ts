@@ -1,6 +1,7 @@
 // `verdict eval`: evaluate a data path or an expression against policies, data and an input.
 import { readFileSync } from "node:fs";
 import { compile, type Decision } from "../../index.js";
+import { splitPath } from "../../eval/policy.js";
 import { loadFiles, mergeAt, nodePlatform, readDocument } from "../../node.js";
 import { exitCodes, fail, printDiagnostics, printJSON } from "../output.js";
 
@@ -28,7 +29,7 @@ export function evalCommand(query: string, opts: EvalOptions): number {
     return exitCodes.failed;
   }
   const decision = compiled.policy.evaluate(isPath ? query : "__query__.result", input, { explain: !!opts.explain });
-  return report(decision, !!opts.explain);
+  return report(decision, !!opts.explain, isPath ? query : "__query__.result");
 }
 
 function readInput(path: string): unknown {
@@ -40,7 +41,7 @@ function readInput(path: string): unknown {
   }
 }
 
-function report(decision: Decision, explain: boolean): number {
+function report(decision: Decision, explain: boolean, path: string): number {
   for (const e of decision.errors ?? []) {
     const where = e.loc ? `${e.loc.file}:${e.loc.line}:${e.loc.col}: ` : "";
     process.stderr.write(`${where}evaluation error (${e.code}): ${e.message}\n`);
@@ -50,13 +51,16 @@ function report(decision: Decision, explain: boolean): number {
     if (decision.defined) printJSON(decision.result);
     else process.stdout.write("undefined\n");
   }
-  if (explain && decision.explanation) printExplanation(decision);
+  if (explain && decision.explanation) printExplanation(decision, path);
   return decision.errors ? exitCodes.failed : exitCodes.ok;
 }
 
-function printExplanation(decision: Decision): void {
+function printExplanation(decision: Decision, path: string): void {
   const out = process.stdout;
   out.write("\nexplanation:\n");
+  if (!decision.explanation?.length && !decision.defined) {
+    out.write(`  no rule or data at data.${splitPath(path).join(".")}\n`);
+  }
   for (const r of decision.explanation ?? []) {
     const value = r.result === "undefined" ? "undefined" : JSON.stringify(r.value);
     out.write(`  ${r.rule} = ${value}${r.result === "default" ? " (default)" : ""}\n`);

@@ -1,8 +1,7 @@
 // `verdict test`: run policy tests, with coverage, JSON/JUnit output and a watch mode.
 import { watch } from "chokidar";
-import type { Command } from "commander";
 import { formatJUnit, formatText, reportFailed, runPolicyTests, type TestReport } from "../../testing/index.js";
-import { exitCodes, fail, runAction } from "../output.js";
+import { exitCodes, fail } from "../output.js";
 
 export interface TestOptions {
   readonly verbose?: boolean;
@@ -12,23 +11,6 @@ export interface TestOptions {
   readonly coverage?: boolean;
   readonly threshold?: string;
   readonly failOnEmpty?: boolean;
-}
-
-export function registerTest(program: Command): void {
-  program
-    .command("test")
-    .description('run the policy tests (`test "name" { ... }` blocks) found under the paths')
-    .argument("[paths...]", "policy files or directories", ["."])
-    .option("-v, --verbose", "also show the rules and print output of passing tests")
-    .option("--run <regex>", "only run tests whose package.name matches")
-    .option("--format <format>", "text, json or junit", "text")
-    .option("--watch", "re-run when a policy or data file changes")
-    .option("--coverage", "report line coverage per file")
-    .option("--threshold <percent>", "fail when total coverage is below this (implies --coverage)")
-    .option("--fail-on-empty", "fail when no test ran")
-    .action(
-      runAction((paths: string[], opts: TestOptions) => (opts.watch ? watchTests(paths, opts) : testOnce(paths, opts))),
-    );
 }
 
 export function testOnce(paths: string[], opts: TestOptions): number {
@@ -71,7 +53,7 @@ function failed(report: TestReport, opts: TestOptions, threshold: number | undef
 }
 
 /** Runs once, then again after every change (debounced); resolves on SIGINT. */
-function watchTests(paths: string[], opts: TestOptions): Promise<number> {
+export function watchTests(paths: string[], opts: TestOptions): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const rerun = () => {
     process.stdout.write(`\n--- ${new Date().toLocaleTimeString()} ---\n`);

@@ -11,6 +11,11 @@ export const signingAlgorithms = ["HS256", "RS256", "ES256"] as const;
 export type SigningAlgorithm = (typeof signingAlgorithms)[number];
 const HASH_ALGORITHM = "SHA-256";
 
+/** A signing or verification key that cannot be used (wrong type, unreadable, empty). */
+export class KeyError extends Error {
+  override readonly name = "KeyError";
+}
+
 /** How to verify a bundle: the `signing` section of a bundle's configuration. */
 export interface BundleSigningConfig {
   readonly algorithm: SigningAlgorithm;
@@ -42,22 +47,22 @@ function readSecretFile(file: string): Uint8Array {
   let end = bytes.length;
   if (bytes[end - 1] === 0x0a) end--;
   if (bytes[end - 1] === 0x0d) end--;
-  if (end === 0) throw new Error(`${file}: the secret is empty`);
+  if (end === 0) throw new KeyError(`${file}: the secret is empty`);
   return bytes.subarray(0, end);
 }
 
 export function loadVerificationKey(cfg: BundleSigningConfig): VerificationKey {
   if (!isSigningAlgorithm(cfg.algorithm))
-    throw new Error(`signing algorithm must be one of ${signingAlgorithms.join(", ")}, not '${cfg.algorithm}'`);
+    throw new KeyError(`signing algorithm must be one of ${signingAlgorithms.join(", ")}, not '${cfg.algorithm}'`);
   let key: KeyObject | Uint8Array;
   if (cfg.algorithm === "HS256") {
     if ((cfg.secret === undefined) === (cfg.key === undefined))
-      throw new Error("HS256 verification needs exactly one of 'secret' or 'key' (a file holding the secret)");
+      throw new KeyError("HS256 verification needs exactly one of 'secret' or 'key' (a file holding the secret)");
     key = cfg.secret !== undefined ? new TextEncoder().encode(cfg.secret) : readSecretFile(cfg.key!);
-    if (key.length === 0) throw new Error("the HS256 secret is empty");
+    if (key.length === 0) throw new KeyError("the HS256 secret is empty");
   } else {
     if (cfg.key === undefined || cfg.secret !== undefined)
-      throw new Error(`${cfg.algorithm} verification needs 'key' (a PEM public key file) and no 'secret'`);
+      throw new KeyError(`${cfg.algorithm} verification needs 'key' (a PEM public key file) and no 'secret'`);
     key = publicKeyFor(readFileSync(cfg.key, "utf8"), cfg.algorithm, cfg.key);
   }
   return {
@@ -73,7 +78,7 @@ function publicKeyFor(pem: string, alg: "RS256" | "ES256", file: string): KeyObj
   try {
     key = createPublicKey(pem);
   } catch (err) {
-    throw new Error(`${file}: not a PEM public key: ${errorMessage(err)}`);
+    throw new KeyError(`${file}: not a PEM public key: ${errorMessage(err)}`);
   }
   checkKeyType(key, alg, file);
   return key;
@@ -81,9 +86,9 @@ function publicKeyFor(pem: string, alg: "RS256" | "ES256", file: string): KeyObj
 
 function checkKeyType(key: KeyObject, alg: "RS256" | "ES256", file: string): void {
   const want = alg === "RS256" ? "rsa" : "ec";
-  if (key.asymmetricKeyType !== want) throw new Error(`${file}: ${alg} needs an ${want.toUpperCase()} key`);
+  if (key.asymmetricKeyType !== want) throw new KeyError(`${file}: ${alg} needs an ${want.toUpperCase()} key`);
   if (alg === "ES256" && key.asymmetricKeyDetails?.namedCurve !== "prime256v1")
-    throw new Error(`${file}: ES256 needs a P-256 key`);
+    throw new KeyError(`${file}: ES256 needs a P-256 key`);
 }
 
 /** Loads the private key (RS256, ES256) or secret (HS256) `verdict build` signs with. */
@@ -93,7 +98,7 @@ export function loadSigningKey(file: string, alg: SigningAlgorithm): KeyObject |
   try {
     key = createPrivateKey(readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`${file}: not a PEM private key: ${errorMessage(err)}`);
+    throw new KeyError(`${file}: not a PEM private key: ${errorMessage(err)}`);
   }
   checkKeyType(key, alg, file);
   return key;

@@ -131,7 +131,7 @@ export async function writeTarGz(files: ReadonlyMap<string, Uint8Array>): Promis
   const p = pack();
   const chunks: Buffer[] = [];
   const collected = (async () => {
-    for await (const chunk of p) chunks.push(chunk);
+    for await (const chunk of p) chunks.push(chunk as Buffer);
   })();
   const paths = [...files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const path of paths) {

@@ -1,0 +1,129 @@
+// The decision server as a fastify app, built separately from listening (tests use inject()).
+// Every error, from any layer (router, body parser, auth, routes), leaves as the JSON envelope.
+import swagger from "@fastify/swagger";
+import { Ajv } from "ajv";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { defaultConfig, type ServerConfig } from "./config.js";
+import type { DecisionLogger } from "./contracts.js";
+import type { ServerContext } from "./decide.js";
+import { ApiError, envelope, messages } from "./errors.js";
+import { registerAuth } from "./auth.js";
+import { registerBodyParser, sendJSON } from "./json.js";
+import { ServerMetrics } from "./metrics.js";
+import type { PolicyStore } from "./store.js";
+import { httpsOptions } from "./tls.js";
+import { batchRoutes } from "./routes/batch.js";
+import { configRoutes } from "./routes/config.js";
+import { dataRoutes, VERSION } from "./routes/data.js";
+import { dataWriteRoutes } from "./routes/data-write.js";
+import { defaultRoutes } from "./routes/default.js";
+import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { policyRoutes } from "./routes/policies.js";
+
+export interface ServerOptions {
+  readonly store: PolicyStore;
+  /** Defaults to `defaultConfig()`. */
+  readonly config?: ServerConfig;
+  /** Receives every decision; flushed and closed when the server closes. */
+  readonly decisionLogger?: DecisionLogger;
+  /** How many decision-log events were dropped (for /metrics). */
+  readonly droppedDecisionLogs?: () => number;
+  /** fastify's (pino) logger option; defaults to JSON logs at the configured level. */
+  readonly logger?: FastifyServerOptions["logger"];
+  /** Node process metrics in /metrics (default true). */
+  readonly processMetrics?: boolean;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const config = options.config ?? defaultConfig();
+  const https = httpsOptions(config.tls);
+  const app = Fastify({
+    ...(https ? { https } : {}),
+    logger: options.logger ?? { level: config.log_level },
+    bodyLimit: config.limits.max_body_bytes,
+    return503OnClosing: false,
+    forceCloseConnections: "idle",
+    routerOptions: { maxParamLength: 2048 },
+    frameworkErrors: (err, _req, reply) => {
+      sendJSON(reply, 400, envelope("invalid_parameter", `bad request: ${err.message}`));
+    },
+  }) as unknown as FastifyInstance;
+
+  const metrics = new ServerMetrics({
+    ...(options.droppedDecisionLogs ? { droppedDecisionLogs: options.droppedDecisionLogs } : {}),
+    ...(options.processMetrics === false ? { processMetrics: false } : {}),
+  });
+  options.store.onEvent((e) => metrics.storeEvent(e));
+  const ctx: ServerContext = {
+    store: options.store,
+    config,
+    metrics,
+    ...(options.decisionLogger ? { decisionLogger: options.decisionLogger } : {}),
+  };
+
+  // Route schemas validate params and query strings; bodies are parsed and checked by the
+  // routes themselves, and responses are serialised by sendJSON (schemas document them).
+  const ajv = new Ajv({ strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? () => true : ajv.compile(schema)));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerBodyParser(app, { maxBodyBytes: config.limits.max_body_bytes, maxDepth: config.limits.max_json_depth });
+
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async () => {
+    if (closing) throw new ApiError(503, "internal_error", "the server is shutting down");
+  });
+  registerAuth(app, {
+    ...(config.auth.token ? { token: config.auth.token } : {}),
+    ...(config.auth.management_token ? { managementToken: config.auth.management_token } : {}),
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.request(req.routeOptions.url ?? "unmatched", req.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.addHook("onClose", async () => {
+    await options.decisionLogger?.flush();
+    await options.decisionLogger?.close();
+  });
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const e = toApiError(err, config.limits.max_body_bytes);
+    if (e.status >= 500 && !(err instanceof ApiError)) req.log.error({ err }, "request failed");
+    return sendJSON(reply, e.status, e.envelope());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const where = req.url.length > 200 ? req.url.slice(0, 200) + "…" : req.url;
+    return sendJSON(reply, 404, envelope("resource_not_found", `no such route: ${req.method} ${where}`));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Verdict decision server", version: VERSION, description: "OPA-compatible decision API" },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  dataRoutes(app, ctx);
+  dataWriteRoutes(app, ctx);
+  batchRoutes(app, ctx);
+  defaultRoutes(app, ctx);
+  policyRoutes(app, ctx);
+  healthRoutes(app, ctx);
+  metricsRoutes(app, ctx);
+  configRoutes(app, ctx);
+  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  await app.ready();
+  return app;
+}
+
+/** Any error as an ApiError: client mistakes are 400s with a clear message, the rest 500s. */
+function toApiError(err: FastifyError, maxBody: number): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return new ApiError(400, "invalid_parameter", `${messages.bodyTooLarge} (limit ${maxBody} bytes)`);
+  if (err.validation) return new ApiError(400, "invalid_parameter", `bad request: ${err.message}`);
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ApiError(400, "invalid_parameter", `bad request: ${err.message}`);
+  return new ApiError(500, "internal_error", "internal server error");
+}
