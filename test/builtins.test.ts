@@ -54,9 +54,9 @@ describe("registry", () => {
     expect(builtins.size).toBeGreaterThan(100);
   });
 
-  it("marks only clock-dependent builtins impure", () => {
+  it("marks only clock-dependent builtins and print impure", () => {
     const impure = [...builtins.values()].filter((b) => b.impure === true).map((b) => b.name);
-    expect(impure.sort()).toEqual(["io.jwt.decode_verify", "time.now_ns"]);
+    expect(impure.sort()).toEqual(["io.jwt.decode_verify", "print", "time.now_ns"]);
   });
 
   // Every builtin gets every combination of these operand types: each call must either return

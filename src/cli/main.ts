@@ -4,6 +4,7 @@
 import { Command, Option } from "commander";
 import { registerBuild } from "./commands/build.js";
 import { registerTest } from "./commands/register-test.js";
+import { registerRun } from "./commands/run.js";
 import { runAction as run } from "./output.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -52,6 +53,7 @@ export function buildCli(): Command {
 
   registerTest(program);
   registerBuild(program);
+  registerRun(program);
   return program;
 }
 

@@ -655,6 +655,14 @@ export class Grammar extends EmbeddedActionsParser {
       { ALT: () => this.scalar(this.CONSUME(T.Null), () => null) },
       { ALT: () => this.SUBRULE(this.variable) },
       {
+        // `contains` is a keyword in rule heads and also the name of a builtin.
+        GATE: () => this.LA(2).tokenType === T.LParen,
+        ALT: () => {
+          const t = this.CONSUME(T.Contains);
+          return this.ACTION((): A.Expr => ({ kind: "var", loc: this.locOf(t), name: t.image }));
+        },
+      },
+      {
         ALT: () => {
           const open = this.CONSUME(T.LParen);
           const expr = this.SUBRULE(this.expr);

@@ -5,7 +5,7 @@ import { Ajv } from "ajv";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { defaultConfig, type ServerConfig } from "./config.js";
 import type { DecisionLogger } from "./contracts.js";
-import type { ServerContext } from "./decide.js";
+import { evaluateOptions, type ServerContext } from "./decide.js";
 import { ApiError, envelope, messages } from "./errors.js";
 import { registerAuth } from "./auth.js";
 import { registerBodyParser, sendJSON } from "./json.js";
@@ -27,8 +27,8 @@ export interface ServerOptions {
   readonly config?: ServerConfig;
   /** Receives every decision; flushed and closed when the server closes. */
   readonly decisionLogger?: DecisionLogger;
-  /** How many decision-log events were dropped (for /metrics). */
-  readonly droppedDecisionLogs?: () => number;
+  /** Created here when absent; pass one to wire other components (decision-log drops) to it. */
+  readonly metrics?: ServerMetrics;
   /** fastify's (pino) logger option; defaults to JSON logs at the configured level. */
   readonly logger?: FastifyServerOptions["logger"];
   /** Node process metrics in /metrics (default true). */
@@ -50,15 +50,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   }) as unknown as FastifyInstance;
 
-  const metrics = new ServerMetrics({
-    ...(options.droppedDecisionLogs ? { droppedDecisionLogs: options.droppedDecisionLogs } : {}),
-    ...(options.processMetrics === false ? { processMetrics: false } : {}),
-  });
+  const metrics = options.metrics ?? new ServerMetrics({ processMetrics: options.processMetrics !== false });
   options.store.onEvent((e) => metrics.storeEvent(e));
   const ctx: ServerContext = {
     store: options.store,
     config,
     metrics,
+    evaluate: evaluateOptions(config),
     ...(options.decisionLogger ? { decisionLogger: options.decisionLogger } : {}),
   };
 

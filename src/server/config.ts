@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import YAML from "yaml";
 import { MAX_DEPTH } from "../eval/input.js";
+import { bundleConfigProperties, type BundlesConfig } from "./bundles/index.js";
+import { decisionLogConfigSchema, type DecisionLogConfig } from "./decision-log/index.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -35,10 +37,12 @@ export interface ServerConfig {
   readonly tls?: { readonly cert_file: string; readonly key_file: string; readonly client_ca_file?: string };
   /** How long a graceful shutdown waits for in-flight requests and log flushing. */
   readonly shutdown_timeout_ms: number;
-  /** Validated by the bundle module's schema when it is supplied to `loadConfig`. */
-  readonly bundles?: Readonly<Record<string, unknown>>;
-  /** Validated by the decision-log module's schema when it is supplied to `loadConfig`. */
-  readonly decision_logs?: Readonly<Record<string, unknown>>;
+  /** Bundle sources by name (schema and semantics: src/server/bundles, docs/bundles.md). */
+  readonly bundles?: BundlesConfig;
+  /** Where remote bundles marked `persist` keep their last good copy. */
+  readonly persistence_dir?: string;
+  /** Decision-log sinks and masking (schema and semantics: src/server/decision-log). */
+  readonly decision_logs?: DecisionLogConfig;
 }
 
 const positiveInt = (def: number, max?: number) => ({ type: "integer", minimum: 1, default: def, ...(max ? { maximum: max } : {}) });
@@ -83,8 +87,8 @@ export const configSchema = {
       properties: { cert_file: path, key_file: path, client_ca_file: path },
     },
     shutdown_timeout_ms: positiveInt(10_000),
-    bundles: { type: "object" },
-    decision_logs: { type: "object" },
+    ...bundleConfigProperties,
+    decision_logs: decisionLogConfigSchema,
   },
 } as const;
 
@@ -113,8 +117,6 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Values from command-line flags (highest precedence), in the config's own shape. */
   readonly overrides?: Readonly<Record<string, unknown>>;
-  /** Schemas for the `bundles` and `decision_logs` sections, from the modules that own them. */
-  readonly sectionSchemas?: { readonly bundles?: object; readonly decision_logs?: object };
 }
 
 export type Loaded = { readonly ok: true; readonly config: ServerConfig } | { readonly ok: false; readonly errors: string[] };
@@ -143,8 +145,7 @@ export function loadConfig(options: LoadOptions = {}): Loaded {
   if (options.overrides) merge(doc, options.overrides, [], "command-line flag", origin);
 
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-  const schema = withSections(options.sectionSchemas);
-  if (!ajv.validate(schema, doc)) return { ok: false, errors: (ajv.errors ?? []).map((e) => describe(e, origin, options.file)) };
+  if (!ajv.validate(configSchema, doc)) return { ok: false, errors: (ajv.errors ?? []).map((e) => describe(e, origin, options.file)) };
   const config = doc as unknown as ServerConfig;
   const errors: string[] = [];
   if (parseAddr(config.addr).port > 65535) errors.push(`${origin.get("/addr") ?? "configuration"}: /addr port is above 65535`);
@@ -163,14 +164,6 @@ export function loadConfig(options: LoadOptions = {}): Loaded {
     }
   }
   return errors.length ? { ok: false, errors } : { ok: true, config: { ...config, auth } };
-}
-
-function withSections(sections: LoadOptions["sectionSchemas"]): object {
-  if (!sections?.bundles && !sections?.decision_logs) return configSchema;
-  const properties = { ...configSchema.properties } as Record<string, object>;
-  if (sections.bundles) properties.bundles = sections.bundles;
-  if (sections.decision_logs) properties.decision_logs = sections.decision_logs;
-  return { ...configSchema, properties };
 }
 
 function describe(e: ErrorObject, origin: ReadonlyMap<string, string>, file?: string): string {

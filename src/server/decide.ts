@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { EvaluationError } from "../eval/errors.js";
+import type { EvaluateOptions } from "../eval/policy.js";
 import type { RuleTrace } from "../eval/trace.js";
 import type { ServerConfig } from "./config.js";
 import type { DecisionEvent, DecisionLogger } from "./contracts.js";
@@ -18,6 +19,13 @@ export interface ServerContext {
   readonly config: ServerConfig;
   readonly metrics: ServerMetrics;
   readonly decisionLogger?: DecisionLogger;
+  /** Evaluation options with the configured per-decision budget, made once. */
+  readonly evaluate: { readonly plain: EvaluateOptions; readonly explain: EvaluateOptions };
+}
+
+export function evaluateOptions(config: ServerConfig): ServerContext["evaluate"] {
+  const limits = { maxSteps: config.limits.eval_max_steps, timeoutMs: config.limits.eval_timeout_ms };
+  return { plain: { limits }, explain: { limits, explain: true } };
 }
 
 export interface Warning {
@@ -59,7 +67,7 @@ export function decide(
     return { decisionId, defined: false, failure, evalNs: 0 };
   }
   const start = process.hrtime.bigint();
-  const d = policy.evaluate(path, input, explain ? { explain: true } : undefined);
+  const d = policy.evaluate(path, input, explain ? ctx.evaluate.explain : ctx.evaluate.plain);
   const evalNs = Number(process.hrtime.bigint() - start);
   const failed = d.errors !== undefined && d.errors.length > 0;
   ctx.metrics.decision(classify(d.defined, d.result, failed), evalNs);

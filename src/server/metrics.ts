@@ -6,8 +6,6 @@ import type { StoreEvent } from "./store.js";
 export type DecisionClass = "true" | "false" | "undefined" | "error" | "other";
 
 export interface MetricsOptions {
-  /** Decision-log events dropped so far (read at scrape time). */
-  readonly droppedDecisionLogs?: () => number;
   /** Node process metrics (CPU, memory, event loop); on by default. */
   readonly processMetrics?: boolean;
 }
@@ -19,6 +17,7 @@ export class ServerMetrics {
   private readonly evaluation: Histogram;
   private readonly bundleLoads: Counter<"bundle" | "result">;
   private readonly bundleRevision: Gauge<"bundle" | "revision">;
+  private readonly logDrops: Counter<"sink" | "reason">;
   private readonly revisions = new Map<string, string>();
 
   constructor(options: MetricsOptions = {}) {
@@ -55,17 +54,17 @@ export class ServerMetrics {
       labelNames: ["bundle", "revision"],
       registers,
     });
-    const dropped = options.droppedDecisionLogs;
-    new Counter({
+    this.logDrops = new Counter({
       name: "verdict_decision_logs_dropped_total",
-      help: "Decision-log events dropped because the sink was slow or down",
+      help: "Decision-log events dropped, by sink (console, service) and reason (buffer_full, ...)",
+      labelNames: ["sink", "reason"],
       registers,
-      collect() {
-        this.reset();
-        const n = dropped?.() ?? 0;
-        if (n > 0) this.inc(n);
-      },
     });
+  }
+
+  /** The decision-log module's `onDrop` hook. */
+  decisionLogsDropped(count: number, sink: string, reason: string): void {
+    this.logDrops.inc({ sink, reason }, count);
   }
 
   request(route: string, method: string, code: number, seconds: number): void {

@@ -105,8 +105,10 @@ export class Documents {
       if (isObject(b)) for (const k of Object.keys(b)) out[k] = b[k]!;
       for (const [name, build] of children) out[name] = build(f) as Value;
       for (const [name, i] of rules) {
+        // A rule hides base data of the same name, also when it is undefined (as `data.pkg.rule` does).
         const v = evalGroup(i, f.ctx);
-        if (v !== undefined) out[name] = v;
+        if (v === undefined) delete out[name];
+        else out[name] = v;
       }
       return out;
     };

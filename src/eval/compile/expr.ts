@@ -119,7 +119,7 @@ function compilePart(c: Compiler, base: Compiled, p: A.RefPart): Compiled {
     const loc = p.loc;
     return fromGen((f, k) =>
       base.gen(f, (coll) => {
-        if (coll === null || typeof coll !== "object") return false;
+        // Iterating a scalar is a type error (as for `some x in`): `roles: "admin"` must not pass or vanish.
         return iterate(
           coll,
           loc,

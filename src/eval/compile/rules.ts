@@ -121,7 +121,8 @@ export function compileValueGroup(c: Compiler, g: RuleGroup, index: number): Gro
   const defs = g.defs.map((d) => compileDefinition(c, d));
   const uniform = uniformConstant(defs);
   const indexed = indexDefinitions(c, g.defs, defs);
-  const fallback = g.default ? compileExpr(c, g.default.value).constant : undefined;
+  // Defaults are constants, folded here; one that cannot be built (e.g. a number as object key) fails when used.
+  const fallback = g.default ? compileExpr(c, g.default.value).scalar! : undefined;
   return (ctx) => {
     const memo = ctx.memo[index];
     if (memo !== undefined) return memo === UNDEFINED_RESULT ? undefined : memo;
@@ -130,7 +131,7 @@ export function compileValueGroup(c: Compiler, g: RuleGroup, index: number): Gro
     let v = valueOf(g.key, indexed ? indexed.select(ctx) : defs, uniform, ctx, null, traces);
     const usedDefault = v === undefined && fallback !== undefined;
     if (usedDefault) {
-      v = fallback;
+      v = fallback({ ctx, s: [] });
       ctx.trace?.hit(g.default!.loc);
     }
     ctx.trace?.rule(`data.${g.key}`, v, usedDefault, traces);

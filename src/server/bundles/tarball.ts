@@ -19,7 +19,6 @@ export function checkEntryPath(raw: string): string {
     throw new BundleError(`entry ${JSON.stringify(raw)}: ${why}`);
   };
   if (raw.length > MAX_PATH_LENGTH) bad(`path longer than ${MAX_PATH_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(raw)) bad("control characters (such as NUL) in the path");
   if (raw.includes("\\")) bad("backslashes are not allowed in paths");
   if (raw.startsWith("/")) bad("absolute paths are not allowed");

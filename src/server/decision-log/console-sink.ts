@@ -8,7 +8,14 @@
 // Streams buffer what the consumer has not read yet; so that a stuck consumer cannot grow that
 // buffer without bound, events are dropped (and counted) while more than `maxPendingBytes` are
 // unwritten.
-import type { DropReason, EncodedEvent, Sink, SinkReporter, SinkStats } from "./sink.js";
+import {
+  WarnThrottle,
+  type DropReason,
+  type EncodedEvent,
+  type Sink,
+  type SinkReporter,
+  type SinkStats,
+} from "./sink.js";
 
 export const CONSOLE_MESSAGE = "Decision Log";
 export const CONSOLE_TYPE = "openpolicyagent.org/decision_logs";
@@ -41,7 +48,7 @@ export class ConsoleSink implements Sink {
   private sent = 0;
   private dropped = 0;
   private closed = false;
-  private warnedStalled = false;
+  private readonly throttle = new WarnThrottle();
   private readonly stream: NodeJS.WritableStream;
   private readonly logger: ConsoleLogger | undefined;
   private readonly maxPendingBytes: number;
@@ -61,15 +68,12 @@ export class ConsoleSink implements Sink {
     const state = this.stream as StreamState;
     if (state.destroyed || state.writableEnded) return this.discard(1, "write_error");
     if ((state.writableLength ?? 0) > this.maxPendingBytes) {
-      if (!this.warnedStalled) {
-        this.warnedStalled = true;
+      if (this.throttle.allow("stalled"))
         this.report.warn("decision log console output is not being read; dropping events", {
           pending_bytes: state.writableLength,
         });
-      }
       return this.discard(1, "backpressure");
     }
-    this.warnedStalled = false;
     const rest = event.line.length > 2 ? `,${event.line.slice(1)}` : "}";
     try {
       this.stream.write(`${LINE_PREFIX}${rest}\n`);

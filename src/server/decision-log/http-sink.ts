@@ -18,7 +18,14 @@ import { gzip } from "node:zlib";
 import { EventBuffer, type BufferedEvent } from "./buffer.js";
 import type { ResolvedServiceConfig } from "./config.js";
 import { backoffDelay } from "./retry.js";
-import type { DropReason, EncodedEvent, Sink, SinkReporter, SinkStats } from "./sink.js";
+import {
+  WarnThrottle,
+  type DropReason,
+  type EncodedEvent,
+  type Sink,
+  type SinkReporter,
+  type SinkStats,
+} from "./sink.js";
 
 const gzipAsync = promisify(gzip);
 
@@ -62,7 +69,7 @@ export class HttpSink implements Sink {
   private stopped = false;
   private closed: Promise<void> | undefined;
   private readonly abort = new AbortController();
-  private warnedFull = false;
+  private readonly throttle = new WarnThrottle();
   private readonly random: () => number;
 
   constructor(
@@ -78,13 +85,12 @@ export class HttpSink implements Sink {
     if (this.closing) return this.discard(1, "closed");
     const offered = this.buffer.offer({ line: event.line, bytes: event.bytes });
     if (offered !== "ok") {
-      if (offered === "full" && !this.warnedFull) {
-        this.warnedFull = true;
+      if (offered === "full" && this.throttle.allow("full"))
         this.report.warn("decision log buffer full: dropping new events until uploads succeed", {
           buffer_max_events: this.config.buffer_max_events,
           buffer_max_bytes: this.config.buffer_max_bytes,
+          dropped_so_far: this.dropped + 1,
         });
-      }
       return this.discard(1, offered === "full" ? "buffer_full" : "too_large");
     }
     this.accepted++;
@@ -219,7 +225,7 @@ export class HttpSink implements Sink {
           this.failures++;
           this.attempt++;
           const delay = backoffDelay(this.attempt, this.config.retry, this.random);
-          if (this.attempt === 1)
+          if (this.attempt === 1 && this.throttle.allow("failed"))
             this.report.warn("decision log upload failed; retrying with backoff", {
               reason: outcome.reason,
               events: batch.length,
@@ -233,15 +239,15 @@ export class HttpSink implements Sink {
         }
         if (outcome.kind === "sent") {
           this.sent += batch.length;
-          if (this.attempt > 0)
+          if (this.attempt > 0 && this.throttle.allow("recovered"))
             this.report.warn("decision log upload succeeded again", { failed_attempts: this.attempt });
-          this.warnedFull = false;
         } else {
           this.failures++;
-          this.report.error("decision log service rejected a batch; dropping it", {
-            status: outcome.status,
-            events: batch.length,
-          });
+          if (this.throttle.allow("rejected"))
+            this.report.error("decision log service rejected a batch; dropping it", {
+              status: outcome.status,
+              events: batch.length,
+            });
           this.discard(batch.length, "rejected");
         }
         this.buffer.settle(batch);
@@ -273,27 +279,37 @@ export class HttpSink implements Sink {
   }
 
   private async post(batch: readonly BufferedEvent[]): Promise<Outcome> {
-    const timeout = AbortSignal.timeout(this.config.timeout_ms);
-    const signal = AbortSignal.any([this.abort.signal, timeout]);
+    // One controller per attempt, aborted by its timeout or by stop(); both links are undone
+    // afterwards, so nothing accumulates on the long-lived stop signal.
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, this.config.timeout_ms);
+    const onStop = () => attempt.abort();
+    this.abort.signal.addEventListener("abort", onStop);
     try {
       const body = await gzipAsync(Buffer.from(`[${batch.map((e) => e.line).join(",")}]`, "utf8"));
       const headers = new Headers(this.config.headers);
       headers.set("content-type", "application/json");
       headers.set("content-encoding", "gzip");
-      const response = await fetch(this.config.url, { method: "POST", headers, body, signal });
-      await response.arrayBuffer().catch(() => undefined); // release the connection
+      const response = await fetch(this.config.url, { method: "POST", headers, body, signal: attempt.signal });
+      await response.arrayBuffer().catch(() => undefined); // read to the end to release the connection
       if (response.ok) return { kind: "sent" };
       const status = response.status;
       if (status === 408 || status === 429 || status >= 500) return { kind: "retry", reason: `HTTP ${status}` };
       return { kind: "rejected", status };
     } catch (err) {
-      return { kind: "retry", reason: describe(err, timeout.aborted) };
+      return { kind: "retry", reason: timedOut ? `timed out after ${this.config.timeout_ms} ms` : describe(err) };
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener("abort", onStop);
     }
   }
 }
 
-function describe(err: unknown, timedOut: boolean): string {
-  if (timedOut) return "timed out";
+function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
   return `${err.message}${cause}`;

@@ -1,7 +1,14 @@
 // The decision logger: masks each event once, serializes it once, and hands it to every sink.
 import type { DecisionEvent, DecisionLogger } from "../contracts.js";
 import { applyMask, type Mask } from "./mask.js";
-import type { EncodedEvent, Sink, SinkName, SinkReporter, SinkStats } from "./sink.js";
+import {
+  WarnThrottle,
+  type EncodedEvent,
+  type Sink,
+  type SinkName,
+  type SinkReporter,
+  type SinkStats,
+} from "./sink.js";
 
 /**
  * The fields copied from a `DecisionEvent`, in the order they are written. Listing every key
@@ -47,7 +54,7 @@ export interface StatsDecisionLogger extends DecisionLogger {
 
 export class CombinedDecisionLogger implements StatsDecisionLogger {
   private closing: Promise<void> | undefined;
-  private warnedUnserializable = false;
+  private readonly throttle = new WarnThrottle();
 
   constructor(
     private readonly sinks: readonly Sink[],
@@ -62,13 +69,11 @@ export class CombinedDecisionLogger implements StatsDecisionLogger {
     try {
       encoded = encodeEvent(event, this.mask);
     } catch (err) {
-      if (!this.warnedUnserializable) {
-        this.warnedUnserializable = true;
-        this.report.warn("a decision could not be serialized and was dropped (warned once)", {
+      if (this.throttle.allow("unserializable"))
+        this.report.warn("a decision could not be serialized and was dropped", {
           decision_id: safeId(event),
           error: err instanceof Error ? err.message : String(err),
         });
-      }
       for (const sink of this.sinks) sink.discard(1, "unserializable");
       return;
     }

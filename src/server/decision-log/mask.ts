@@ -14,8 +14,7 @@
 // pointer below an erased one (`/input` and `/input/password`) adds nothing.
 
 export type PointerParse =
-  | { readonly ok: true; readonly tokens: readonly string[] }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly tokens: readonly string[] } | { readonly ok: false; readonly message: string };
 
 /** Splits a JSON Pointer into unescaped reference tokens (`~1` → `/`, then `~0` → `~`). */
 export function parsePointer(pointer: string): PointerParse {
@@ -41,7 +40,8 @@ export interface Mask {
   readonly root: Readonly<MaskNode>;
 }
 
-export type MaskCompile = { readonly ok: true; readonly mask: Mask } | { readonly ok: false; readonly errors: string[] };
+export type MaskCompile =
+  { readonly ok: true; readonly mask: Mask } | { readonly ok: false; readonly errors: string[] };
 
 export function compileMask(pointers: readonly string[]): MaskCompile {
   const root: MaskNode = { children: new Map() };

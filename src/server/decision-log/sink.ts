@@ -14,14 +14,7 @@ export type SinkName = "console" | "service";
  * - `write_error`: the console stream or logger threw.
  */
 export type DropReason =
-  | "buffer_full"
-  | "too_large"
-  | "rejected"
-  | "deadline"
-  | "closed"
-  | "unserializable"
-  | "backpressure"
-  | "write_error";
+  "buffer_full" | "too_large" | "rejected" | "deadline" | "closed" | "unserializable" | "backpressure" | "write_error";
 
 /** Counters of one sink. Per sink: with two sinks, one decision counts once in each. */
 export interface SinkStats {
@@ -62,4 +55,19 @@ export interface SinkReporter {
   drop(count: number, reason: DropReason): void;
   warn(message: string, details?: Record<string, unknown>): void;
   error(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Lets a repeated warning through at most once per interval per key, so an outage logs a few lines, not thousands. */
+export class WarnThrottle {
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly intervalMs = 30_000) {}
+
+  allow(key: string): boolean {
+    const now = Date.now();
+    const previous = this.last.get(key);
+    if (previous !== undefined && now - previous < this.intervalMs) return false;
+    this.last.set(key, now);
+    return true;
+  }
 }

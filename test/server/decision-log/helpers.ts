@@ -37,7 +37,8 @@ export async function startCollector(behave: (n: number) => Behaviour = () => ({
       const n = requests.length + 1;
       const at = performance.now();
       const body = Buffer.concat(chunks);
-      const raw = req.headers["content-encoding"] === "gzip" ? gunzipSync(body).toString("utf8") : body.toString("utf8");
+      const raw =
+        req.headers["content-encoding"] === "gzip" ? gunzipSync(body).toString("utf8") : body.toString("utf8");
       const behaviour = behave(n);
       const status = behaviour === "hang" ? "hang" : behaviour.status;
       requests.push({ n, at, headers: req.headers, raw, events: JSON.parse(raw) as Record<string, unknown>[], status });
@@ -56,8 +57,7 @@ export async function startCollector(behave: (n: number) => Behaviour = () => ({
     port: actual,
     url: `http://127.0.0.1:${actual}/logs`,
     requests,
-    delivered: () =>
-      requests.filter((r) => typeof r.status === "number" && r.status < 300).flatMap((r) => r.events),
+    delivered: () => requests.filter((r) => typeof r.status === "number" && r.status < 300).flatMap((r) => r.events),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -161,7 +161,9 @@ describe("applyMask", () => {
       fc.property(docArb, fc.array(pathArb, { maxLength: 4 }), (input, paths) => {
         const doc = JSON.parse(JSON.stringify({ input })) as unknown; // own __proto__ keys, as a request body has
         const before = JSON.stringify(doc);
-        const pointers = paths.map((p) => `/input/${p.map((t) => t.replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`);
+        const pointers = paths.map(
+          (p) => `/input/${p.map((t) => t.replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`,
+        );
         const out = applyMask(doc, mask(...pointers));
         expect(JSON.stringify(doc)).toBe(before);
         const after = JSON.parse(JSON.stringify(out.value)) as unknown;

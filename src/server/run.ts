@@ -1,0 +1,142 @@
+// Running the server: load policies and data, start the decision logger and bundle sources,
+// build the app, listen; and shut down gracefully (stop accepting, finish in-flight
+// requests, flush decision logs, stop bundle sources) on SIGTERM or SIGINT.
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from "fastify";
+import type { AddressInfo } from "node:net";
+import type { SourceFile } from "../index.js";
+import type { Diagnostic } from "../lang/diagnostics.js";
+import { loadFiles, mergeAt, readDocument } from "../node.js";
+import { buildServer } from "./app.js";
+import { startBundleSources, type BundleSources } from "./bundles/index.js";
+import { parseAddr, type ServerConfig } from "./config.js";
+import { createDecisionLogger } from "./decision-log/index.js";
+import { ServerMetrics } from "./metrics.js";
+import { PolicyStore } from "./store.js";
+
+/** Start-up failed; `diagnostics` (with `sources`) when the policies do not compile. */
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: readonly Diagnostic[] = [],
+    readonly sources: readonly SourceFile[] = [],
+  ) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly store: PolicyStore;
+  /** e.g. "http://127.0.0.1:8181" */
+  readonly url: string;
+  /** Graceful: in-flight requests finish, decision logs are flushed, bundle sources stop. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: FastifyServerOptions["logger"];
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const store = openStore(config);
+  const metrics = new ServerMetrics();
+  let log: FastifyBaseLogger | undefined; // bound once the app (and its logger) exists
+  const decisionLogger = config.decision_logs
+    ? createDecisionLogger(config.decision_logs, {
+        onDrop: (count, sink, reason) => metrics.decisionLogsDropped(count, sink, reason),
+        logger: { warn: (o, m) => log?.warn(o, m), error: (o, m) => log?.error(o, m) },
+        consoleLogger: { info: (o, m) => log?.info(o, m) },
+      })
+    : undefined;
+  const app = await buildServer({
+    store,
+    config,
+    metrics,
+    ...(decisionLogger ? { decisionLogger } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  });
+  log = app.log;
+  let bundles: BundleSources | undefined;
+  try {
+    if (config.bundles && Object.keys(config.bundles).length)
+      bundles = startBundleSources(config.bundles, store, {
+        ...(config.persistence_dir ? { persistDir: config.persistence_dir } : {}),
+        logger: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
+      });
+    const { host, port } = parseAddr(config.addr);
+    await app.listen({ host, port });
+  } catch (err) {
+    await bundles?.stop();
+    await app.close();
+    throw new StartupError((err as Error).message);
+  }
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    url: `${config.tls ? "https" : "http"}://${host}:${address.port}`,
+    close: () => (closing ??= Promise.all([app.close(), bundles?.stop()]).then(() => undefined)),
+  };
+}
+
+/** Policies and data from the configured paths and data files, compiled; every error reported. */
+function openStore(config: ServerConfig): PolicyStore {
+  let sources: SourceFile[] = [];
+  let data: Record<string, unknown> = {};
+  try {
+    const loaded = loadFiles(config.paths);
+    sources = loaded.sources;
+    data = loaded.data;
+    for (const file of config.data_files) mergeAt(data, [], readDocument(file));
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  const opened = PolicyStore.open({
+    sources,
+    data,
+    limits: { maxSteps: config.limits.eval_max_steps, timeoutMs: config.limits.eval_timeout_ms },
+    expectedBundles: Object.keys(config.bundles ?? {}),
+  });
+  if (!opened.ok) throw new StartupError(opened.message, opened.diagnostics, sources);
+  return opened.store;
+}
+
+/**
+ * Closes the server on the first SIGTERM or SIGINT (a second one, or the timeout, exits at
+ * once). Resolves when the server has closed.
+ */
+export function closeOnSignals(server: RunningServer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        server.app.log.warn({ signal }, "second signal: exiting now");
+        process.exit(1);
+      }
+      stopping = true;
+      server.app.log.info({ signal }, "shutting down: finishing in-flight requests and flushing decision logs");
+      const timer = setTimeout(() => {
+        server.app.log.error({ timeoutMs }, "graceful shutdown timed out");
+        process.exit(1);
+      }, timeoutMs);
+      timer.unref();
+      server.close().then(
+        () => {
+          clearTimeout(timer);
+          process.off("SIGTERM", stop);
+          process.off("SIGINT", stop);
+          resolve();
+        },
+        (err: unknown) => {
+          server.app.log.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}
