@@ -4,7 +4,7 @@ import type { Program } from "../lang/program.js";
 import { builtins as standardBuiltins, defaultPlatform } from "./builtins/index.js";
 import type { Builtin, Platform } from "./builtins/types.js";
 import { Compiler } from "./compile/compiler.js";
-import { Budget, defaultLimits, type Ctx, type Limits } from "./context.js";
+import { Budget, defaultLimits, type Ctx, type Limits, type V } from "./context.js";
 import { EvalError, type EvaluationError } from "./errors.js";
 import { toData } from "./input.js";
 import { Tracer, type RuleTrace } from "./trace.js";
@@ -37,8 +37,14 @@ export interface Decision {
   readonly explanation?: readonly RuleTrace[];
 }
 
+/** Callers choose decision paths, so the per-path cache is bounded. */
+const READER_CACHE_LIMIT = 10_000;
+const NO_SLOTS: V[] = [];
+
 export class Policy {
   private instrumented: Compiler | null = null;
+  private readonly readers = new Map<string, (ctx: Ctx) => V>();
+  private readonly explainReaders = new Map<string, (ctx: Ctx) => V>();
   /** Compiled regexes, globs and keys, shared by this policy's evaluations (bounded by the builtins). */
   private readonly cache = new Map<string, unknown>();
   private readonly data: Value;
@@ -88,12 +94,26 @@ export class Policy {
     const ctx = this.context(compiler, input, trace, options);
     const explanation = trace ? { explanation: trace.rules } : {};
     try {
-      const v = compiler.documents.read(splitPath(path), ctx);
+      const v = this.reader(compiler, path)(ctx);
       if (v === undefined) return { defined: false, ...explanation };
       return { defined: true, result: toJSON(v), ...explanation };
     } catch (err) {
       return { defined: false, errors: [asEvaluationError(err)], ...explanation };
     }
+  }
+
+  /** The compiled accessor for a decision path, cached by its spelling (the hot path does one map lookup). */
+  private reader(compiler: Compiler, path: string | readonly string[]): (ctx: Ctx) => V {
+    const key = typeof path === "string" ? path : path.join("/");
+    const cache = compiler === this.compiled ? this.readers : this.explainReaders;
+    let r = cache.get(key);
+    if (!r) {
+      if (cache.size >= READER_CACHE_LIMIT) cache.clear();
+      const scalar = compiler.documents.data(splitPath(path)).scalar!;
+      r = (ctx) => scalar({ ctx, s: NO_SLOTS });
+      cache.set(key, r);
+    }
+    return r;
   }
 
   /** A fresh evaluation context (memo, budget, clock) for one decision or one test. */

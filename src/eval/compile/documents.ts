@@ -18,6 +18,8 @@ export type MockTarget =
   | { readonly kind: "base" }
   | { readonly kind: "invalid"; readonly reason: string };
 
+const PATH_CACHE_LIMIT = 10_000;
+
 export class Documents {
   private readonly root: Tree = { rules: new Map(), children: new Map() };
   private readonly cache = new Map<string, Compiled>();
@@ -47,7 +49,11 @@ export class Documents {
   data(path: readonly string[]): Compiled {
     const key = path.join("\u0000");
     let c = this.cache.get(key);
-    if (!c) this.cache.set(key, (c = fromScalar(this.compileData(path))));
+    if (!c) {
+      // Decision paths come from callers, so the cache is bounded against floods of distinct paths.
+      if (this.cache.size >= PATH_CACHE_LIMIT) this.cache.clear();
+      this.cache.set(key, (c = fromScalar(this.compileData(path))));
+    }
     return c;
   }
 
