@@ -15,14 +15,25 @@ function verdict(args: string[], stdin?: string) {
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "verdict-cli-"));
-  writeFileSync(join(dir, "users.json"), JSON.stringify({ users: { alice: { id: "alice", roles: ["admin"], verified: true } } }));
+  writeFileSync(
+    join(dir, "users.json"),
+    JSON.stringify({ users: { alice: { id: "alice", roles: ["admin"], verified: true } } }),
+  );
   writeFileSync(join(dir, "admin.json"), JSON.stringify({ request: { method: "POST", path: "/x", user: "alice" } }));
   writeFileSync(join(dir, "anon.json"), JSON.stringify({ request: { method: "POST", path: "/x" } }));
 });
 
 describe("verdict eval", () => {
   it("evaluates the language example as documented", () => {
-    const base = ["eval", "-d", "policies/http/example.verdict", "--data", join(dir, "users.json"), "-i", join(dir, "admin.json")];
+    const base = [
+      "eval",
+      "-d",
+      "policies/http/example.verdict",
+      "--data",
+      join(dir, "users.json"),
+      "-i",
+      join(dir, "admin.json"),
+    ];
     expect(verdict([...base, "data.http.authz.allow"]).out).toBe("true\n");
     expect(JSON.parse(verdict([...base, "data.http.authz.deny"]).out)).toEqual(["TLS required for /x"]);
     expect(JSON.parse(verdict([...base, "data.http.authz.roles_by_user"]).out)).toEqual({ alice: ["admin"] });
@@ -32,17 +43,38 @@ describe("verdict eval", () => {
   });
 
   it("prints undefined, and why with --explain", () => {
-    const r = verdict(["eval", "-d", "policies/http/example.verdict", "-i", join(dir, "anon.json"), "--explain", "http.authz.everyone_verified"]);
+    const r = verdict([
+      "eval",
+      "-d",
+      "policies/http/example.verdict",
+      "-i",
+      join(dir, "anon.json"),
+      "--explain",
+      "http.authz.everyone_verified",
+    ]);
     expect(r.code).toBe(0);
     expect(r.out.startsWith("true\n") || r.out.startsWith("undefined\n")).toBe(true);
-    const u = verdict(["eval", "-d", "policies/http/example.verdict", "--data", join(dir, "users.json"), "-i", join(dir, "anon.json"), "--explain", "http.authz.reason"]);
+    const u = verdict([
+      "eval",
+      "-d",
+      "policies/http/example.verdict",
+      "--data",
+      join(dir, "users.json"),
+      "-i",
+      join(dir, "anon.json"),
+      "--explain",
+      "http.authz.reason",
+    ]);
     expect(u.out).toContain("data.http.authz.reason");
     const none = verdict(["eval", "-d", "policies/http/example.verdict", "--explain", "http.authz.nothing"]);
     expect(none.out).toBe("undefined\n\nexplanation:\n  no rule or data at data.http.authz.nothing\n");
   });
 
   it("evaluates expressions and reads input from stdin", () => {
-    const r = verdict(["eval", "-d", "policies/http/example.verdict", "-i", "-", 'input.request.method == "GET" or input.x'], JSON.stringify({ request: { method: "GET" } }));
+    const r = verdict(
+      ["eval", "-d", "policies/http/example.verdict", "-i", "-", 'input.request.method == "GET" or input.x'],
+      JSON.stringify({ request: { method: "GET" } }),
+    );
     expect(r.out).toBe("true\n");
   });
 
@@ -68,7 +100,15 @@ describe("verdict check", () => {
 
   it("checks against a JSON Schema", () => {
     const schema = join(dir, "schema.json");
-    writeFileSync(schema, JSON.stringify({ type: "object", properties: { request: { type: "object", additionalProperties: false, properties: { method: { type: "string" } } } } }));
+    writeFileSync(
+      schema,
+      JSON.stringify({
+        type: "object",
+        properties: {
+          request: { type: "object", additionalProperties: false, properties: { method: { type: "string" } } },
+        },
+      }),
+    );
     const r = verdict(["check", "--schema", `input=${schema}`, "policies/http/example.verdict"]);
     expect(r.code).toBe(1);
     expect(r.err).toContain("error V402: input.request has no field 'path' in its schema");
@@ -94,7 +134,10 @@ describe("verdict fmt and parse", () => {
   });
 
   it("prints the AST as JSON", () => {
-    const ast = JSON.parse(verdict(["parse", "policies/http/example.verdict"]).out) as { kind: string; package: { path: string[] } };
+    const ast = JSON.parse(verdict(["parse", "policies/http/example.verdict"]).out) as {
+      kind: string;
+      package: { path: string[] };
+    };
     expect(ast.kind).toBe("module");
     expect(ast.package.path).toEqual(["http", "authz"]);
   });
@@ -109,7 +152,10 @@ describe("verdict fmt and parse", () => {
 describe("verdict test", () => {
   it("prints one line per test and the summary, exit 1 on failure", () => {
     const f = join(dir, "p_test.verdict");
-    writeFileSync(f, 'package p\n\nallow if input.ok\n\ntest "ok" {\n    allow with input.ok as true\n}\n\ntest "broken" {\n    allow with input.ok as false\n}\n');
+    writeFileSync(
+      f,
+      'package p\n\nallow if input.ok\n\ntest "ok" {\n    allow with input.ok as true\n}\n\ntest "broken" {\n    allow with input.ok as false\n}\n',
+    );
     const r = verdict(["test", f]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^PASS  p: ok \(.*p_test.verdict:5\) [\d.]+ms$/m);
@@ -126,7 +172,10 @@ describe("verdict test", () => {
     expect(verdict(["test", f]).code).toBe(0);
     expect(verdict(["test", f, "--fail-on-empty"]).code).toBe(1);
     const t = join(dir, "cov");
-    writeFileSync(t + ".verdict", 'package c\n\na if input.a\n\nb if input.b\n\ntest "a" {\n    a with input.a as true\n}\n');
+    writeFileSync(
+      t + ".verdict",
+      'package c\n\na if input.a\n\nb if input.b\n\ntest "a" {\n    a with input.a as true\n}\n',
+    );
     const r = verdict(["test", t + ".verdict", "--threshold", "90"]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("coverage 50.0% is below the threshold of 90%");
@@ -135,7 +184,12 @@ describe("verdict test", () => {
   it("writes JSON and JUnit", () => {
     const f = join(dir, "j_test.verdict");
     writeFileSync(f, 'package j\n\ntest "t" {\n    true\n}\n');
-    expect(JSON.parse(verdict(["test", f, "--format", "json"]).out).counts).toEqual({ passed: 1, failed: 0, errored: 0, skipped: 0 });
+    expect(JSON.parse(verdict(["test", f, "--format", "json"]).out).counts).toEqual({
+      passed: 1,
+      failed: 0,
+      errored: 0,
+      skipped: 0,
+    });
     expect(verdict(["test", f, "--format", "junit"]).out).toContain('<testcase name="t" classname="j"');
   });
 });

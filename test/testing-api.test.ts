@@ -68,7 +68,7 @@ describe("verdict/testing", () => {
     expect(failed.failure?.failed?.operands).toEqual(["small", "big"]);
     expect(failed.failure?.rules.map((r) => r.rule)).toContain("data.t.label");
     const text = formatText(report);
-    expect(text).toContain("did not hold: label == \"big\"");
+    expect(text).toContain('did not hold: label == "big"');
     expect(text).toContain('left:  "small"');
     expect(text.trimEnd().split("\n").at(-1)).toBe("4 passed, 1 failed, 1 skipped");
   });
@@ -83,13 +83,16 @@ describe("verdict/testing", () => {
   it("writes JUnit XML with failures", () => {
     const xml = formatJUnit(report);
     expect(xml).toContain('<testsuite name="t" tests="6" failures="1" errors="0" skipped="1"');
-    expect(xml).toContain("<failure message=\"did not hold: label == &quot;big&quot;\"");
+    expect(xml).toContain('<failure message="did not hold: label == &quot;big&quot;"');
   });
 
   it("loads policies and data from disk", () => {
     const dir = mkdtempSync(join(tmpdir(), "verdict-tests-"));
     writeFileSync(join(dir, "t.verdict"), `package t\n\nallow if data.t.admins[input.user]\n`);
-    writeFileSync(join(dir, "t_test.verdict"), `package t\n\ntest "from data" {\n    allow with input.user as "ann"\n}\n`);
+    writeFileSync(
+      join(dir, "t_test.verdict"),
+      `package t\n\ntest "from data" {\n    allow with input.user as "ann"\n}\n`,
+    );
     writeFileSync(join(dir, "data.json"), JSON.stringify({ t: { admins: { ann: true } } }));
     const r = runPolicyTests([dir]);
     expect(r.diagnostics).toEqual([]);

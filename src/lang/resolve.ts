@@ -459,7 +459,12 @@ class ModuleResolver {
       if (!replacement) this.expr(w.value, scope);
       const arity = (r: CallRes) => (r.kind === "builtin" ? this.builtins.get(r.name)! : this.groups.get(r.key)!.arity);
       if (replacement && arity(replacement) !== arity(fn)) {
-        this.report(codes.arity, w.value.loc, `'${valueName}' takes ${arity(replacement)} arguments but '${name}' takes ${arity(fn)}`, "a replacement function must take the same arguments");
+        this.report(
+          codes.arity,
+          w.value.loc,
+          `'${valueName}' takes ${arity(replacement)} arguments but '${name}' takes ${arity(fn)}`,
+          "a replacement function must take the same arguments",
+        );
       }
       this.out.withs.set(w, { ...fn, replacement });
       return;

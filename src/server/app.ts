@@ -8,6 +8,7 @@ import type { DecisionLogger } from "./contracts.js";
 import { evaluateOptions, type ServerContext } from "./decide.js";
 import { ApiError, envelope, messages } from "./errors.js";
 import { registerAuth } from "./auth.js";
+import { prepareInputSchemas } from "./input-schema.js";
 import { registerBodyParser, sendJSON } from "./json.js";
 import { ServerMetrics } from "./metrics.js";
 import type { PolicyStore } from "./store.js";
@@ -42,6 +43,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(https ? { https } : {}),
     logger: options.logger ?? { level: config.log_level },
     bodyLimit: config.limits.max_body_bytes,
+    // While closing, requests already on open connections are still answered (with
+    // `Connection: close`); no new connections are accepted.
     return503OnClosing: false,
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: 2048 },
@@ -51,7 +54,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }) as unknown as FastifyInstance;
 
   const metrics = options.metrics ?? new ServerMetrics({ processMetrics: options.processMetrics !== false });
-  options.store.onEvent((e) => metrics.storeEvent(e));
+  options.store.onEvent((e) => {
+    metrics.storeEvent(e);
+    if (e.type === "swapped") prepareInputSchemas(options.store.policy.program);
+  });
+  prepareInputSchemas(options.store.policy.program);
   const ctx: ServerContext = {
     store: options.store,
     config,
@@ -67,13 +74,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerBodyParser(app, { maxBodyBytes: config.limits.max_body_bytes, maxDepth: config.limits.max_json_depth });
 
-  let closing = false;
-  app.addHook("preClose", async () => {
-    closing = true;
-  });
-  app.addHook("onRequest", async () => {
-    if (closing) throw new ApiError(503, "internal_error", "the server is shutting down");
-  });
   registerAuth(app, {
     ...(config.auth.token ? { token: config.auth.token } : {}),
     ...(config.auth.management_token ? { managementToken: config.auth.management_token } : {}),

@@ -45,7 +45,12 @@ export interface ServerConfig {
   readonly decision_logs?: DecisionLogConfig;
 }
 
-const positiveInt = (def: number, max?: number) => ({ type: "integer", minimum: 1, default: def, ...(max ? { maximum: max } : {}) });
+const positiveInt = (def: number, max?: number) => ({
+  type: "integer",
+  minimum: 1,
+  default: def,
+  ...(max ? { maximum: max } : {}),
+});
 const path = { type: "string", minLength: 1 };
 
 export const configSchema = {
@@ -119,7 +124,8 @@ export interface LoadOptions {
   readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
-export type Loaded = { readonly ok: true; readonly config: ServerConfig } | { readonly ok: false; readonly errors: string[] };
+export type Loaded =
+  { readonly ok: true; readonly config: ServerConfig } | { readonly ok: false; readonly errors: string[] };
 
 /** Builds and validates the configuration; every problem is reported, each naming its source. */
 export function loadConfig(options: LoadOptions = {}): Loaded {
@@ -145,10 +151,12 @@ export function loadConfig(options: LoadOptions = {}): Loaded {
   if (options.overrides) merge(doc, options.overrides, [], "command-line flag", origin);
 
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-  if (!ajv.validate(configSchema, doc)) return { ok: false, errors: (ajv.errors ?? []).map((e) => describe(e, origin, options.file)) };
+  if (!ajv.validate(configSchema, doc))
+    return { ok: false, errors: (ajv.errors ?? []).map((e) => describe(e, origin, options.file)) };
   const config = doc as unknown as ServerConfig;
   const errors: string[] = [];
-  if (parseAddr(config.addr).port > 65535) errors.push(`${origin.get("/addr") ?? "configuration"}: /addr port is above 65535`);
+  if (parseAddr(config.addr).port > 65535)
+    errors.push(`${origin.get("/addr") ?? "configuration"}: /addr port is above 65535`);
   const auth = { ...config.auth };
   for (const [key, fileKey] of [
     ["token", "token_file"],

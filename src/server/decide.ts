@@ -61,9 +61,23 @@ export function decide(
   const mode = ctx.config.input_validation;
   const violations = mode === "off" ? [] : checkInput(policy.program, path, input);
   if (violations.length && mode === "enforce") {
-    const failure = new ApiError(400, "invalid_parameter", "input does not match the declared input schema", violations);
+    const failure = new ApiError(
+      400,
+      "invalid_parameter",
+      "input does not match the declared input schema",
+      violations,
+    );
     ctx.metrics.decision("error", 0);
-    log(ctx, req, decisionId, path, input, undefined, { code: "invalid_parameter", message: violations[0]!.message }, 0);
+    log(
+      ctx,
+      req,
+      decisionId,
+      path,
+      input,
+      undefined,
+      { code: "invalid_parameter", message: violations[0]!.message },
+      0,
+    );
     return { decisionId, defined: false, failure, evalNs: 0 };
   }
   const start = process.hrtime.bigint();

@@ -9,6 +9,11 @@ const MAX_REPORTED = 20;
 
 const cache = new WeakMap<Program, Map<string, ValidateFunction>>();
 
+/** Compiles a program's input schemas now (the server calls it whenever a new policy is swapped in). */
+export function prepareInputSchemas(program: Program): void {
+  validators(program);
+}
+
 function validators(program: Program): Map<string, ValidateFunction> {
   let v = cache.get(program);
   if (!v) {
@@ -28,7 +33,12 @@ function toPlain(v: unknown): unknown {
   if (typeof v !== "object" || v === null) return v;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v))
-    Object.defineProperty(out, k, { value: toPlain((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: toPlain((v as Record<string, unknown>)[k]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 

@@ -142,7 +142,8 @@ function add(root: Root, path: readonly string[], value: unknown): void {
   const parent = get(root, path.slice(0, -1));
   const key = path[path.length - 1]!;
   if (Array.isArray(parent)) parent.splice(index(parent, key, true, path), 0, value);
-  else if (isObject(parent)) parent[key] = value; // parent has a null prototype: always an own property
+  else if (isObject(parent))
+    parent[key] = value; // parent has a null prototype: always an own property
   else fail("invalid", `cannot add below ${show(path.slice(0, -1))}: it is not an object or array`);
 }
 

@@ -32,6 +32,8 @@ export interface RunningServer {
   readonly url: string;
   /** Graceful: in-flight requests finish, decision logs are flushed, bundle sources stop. */
   close(): Promise<void>;
+  /** Settles only if the server cannot go on (a bundle source that can never become ready). */
+  readonly fatal: Promise<Error>;
 }
 
 export interface StartOptions {
@@ -41,12 +43,12 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = openStore(config);
   const metrics = new ServerMetrics();
-  let log: FastifyBaseLogger | undefined; // bound once the app (and its logger) exists
+  const bound: { log?: FastifyBaseLogger } = {}; // the app's logger, once the app exists
   const decisionLogger = config.decision_logs
     ? createDecisionLogger(config.decision_logs, {
         onDrop: (count, sink, reason) => metrics.decisionLogsDropped(count, sink, reason),
-        logger: { warn: (o, m) => log?.warn(o, m), error: (o, m) => log?.error(o, m) },
-        consoleLogger: { info: (o, m) => log?.info(o, m) },
+        logger: { warn: (o, m) => bound.log?.warn(o, m), error: (o, m) => bound.log?.error(o, m) },
+        consoleLogger: { info: (o, m) => bound.log?.info(o, m) },
       })
     : undefined;
   const app = await buildServer({
@@ -56,14 +58,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(decisionLogger ? { decisionLogger } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
-  log = app.log;
+  bound.log = app.log;
   let bundles: BundleSources | undefined;
   try {
-    if (config.bundles && Object.keys(config.bundles).length)
-      bundles = startBundleSources(config.bundles, store, {
+    const sources = Object.values(config.bundles ?? {});
+    if (sources.length) {
+      bundles = startBundleSources(config.bundles!, store, {
         ...(config.persistence_dir ? { persistDir: config.persistence_dir } : {}),
         logger: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
       });
+      // Unwatched local bundles load at once: serve only once they are active (a bad one stops
+      // start-up). Remote or watched ones may take long: serve now; /health?bundles tells.
+      if (sources.every((s) => !/^https?:\/\//i.test(s.resource) && !s.watch)) await bundles.ready;
+    }
     const { host, port } = parseAddr(config.addr);
     await app.listen({ host, port });
   } catch (err) {
@@ -74,11 +81,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
+  const close = () => (closing ??= Promise.all([app.close(), bundles?.stop()]).then(() => undefined));
   return {
     app,
     store,
     url: `${config.tls ? "https" : "http"}://${host}:${address.port}`,
-    close: () => (closing ??= Promise.all([app.close(), bundles?.stop()]).then(() => undefined)),
+    close,
+    // A source that can never become ready (e.g. an unwatched local bundle that failed) is fatal.
+    fatal: new Promise<Error>((resolve) => {
+      bundles?.ready.catch((err: unknown) => {
+        if (closing === undefined) resolve(err instanceof Error ? err : new Error(String(err)));
+      });
+    }),
   };
 }
 

@@ -145,7 +145,7 @@ export class PolicyStore implements BundleSink {
   }
 
   putData(path: readonly string[], value: unknown): Change {
-    const refused = this.refuseWrite(path);
+    const refused = this.checkWrite(path);
     if (refused) return refused;
     if (path.length === 0 && (typeof value !== "object" || value === null || Array.isArray(value)))
       return { ok: false, kind: "invalid", message: "the root data document must be an object" };
@@ -153,7 +153,7 @@ export class PolicyStore implements BundleSink {
   }
 
   deleteData(path: readonly string[]): Change {
-    const refused = this.refuseWrite(path);
+    const refused = this.checkWrite(path);
     if (refused) return refused;
     if (getIn(this.base, path) === undefined)
       return { ok: false, kind: "not_found", message: `document at data/${path.join("/")} not found` };
@@ -217,15 +217,28 @@ export class PolicyStore implements BundleSink {
     return { ok: false, errors: [{ message }] };
   }
 
-  private refuseWrite(path: readonly string[]): Change | null {
+  /**
+   * Why a data write at `path` is refused, or null: paths a bundle owns, and paths at or below
+   * a rule (the rule would hide the document, so the write could never take effect).
+   */
+  checkWrite(path: readonly string[]): Change | null {
     const bundle = this.ownerOf(path);
-    return bundle ? owned(`path data/${path.join("/")} is owned by bundle '${bundle}'`) : null;
+    if (bundle) return owned(`path data/${path.join("/")} is owned by bundle '${bundle}'`);
+    for (const group of this.current.program.groups.values()) {
+      if (group.path.length > path.length || !overlaps(group.path, path)) continue;
+      const def = group.defs[0] ?? group.default;
+      const where = def ? ` (${def.loc.file}:${def.loc.line})` : "";
+      const message = `data.${group.path.join(".")} is defined by a rule${where}; a document at data/${path.join("/")} would be hidden by it`;
+      return { ok: false, kind: "invalid", message };
+    }
+    return null;
   }
 
   private allSources(): Map<string, PolicyEntry> {
     const all = new Map(this.sources);
     for (const [name, { bundle }] of this.bundles)
-      for (const p of bundle.policies) all.set(`${name}/${p.path}`, { id: `${name}/${p.path}`, source: p.source, bundle: name });
+      for (const p of bundle.policies)
+        all.set(`${name}/${p.path}`, { id: `${name}/${p.path}`, source: p.source, bundle: name });
     return all;
   }
 
@@ -235,7 +248,11 @@ export class PolicyStore implements BundleSink {
       for (const p of bundle.policies) files.push({ file: `${name}/${p.path}`, source: p.source });
     try {
       const data = composeData(base, bundles);
-      const result = compile(files, { data, limits: this.options.limits, platform: this.options.platform ?? nodePlatform });
+      const result = compile(files, {
+        data,
+        limits: this.options.limits,
+        platform: this.options.platform ?? nodePlatform,
+      });
       if (result.policy) return { policy: result.policy, diagnostics: result.diagnostics };
       const errors = result.diagnostics.filter((d) => d.severity === "error");
       return { diagnostics: errors, message: `${errors.length} compile error(s)` };
@@ -292,7 +309,8 @@ function composeData(base: Tree, bundles: PolicyStore["bundles"]): Tree {
   if (bundles.size === 0) return base;
   let out = clone(base) as Tree;
   for (const { bundle } of bundles.values())
-    for (const r of bundle.roots) out = rootSegments(r).length === 0 ? (Object.create(null) as Tree) : deleteIn(out, rootSegments(r));
+    for (const r of bundle.roots)
+      out = rootSegments(r).length === 0 ? (Object.create(null) as Tree) : deleteIn(out, rootSegments(r));
   for (const { bundle } of bundles.values())
     for (const folder of Object.keys(bundle.data)) mergeAt(out, rootSegments(folder), bundle.data[folder]);
   return out;

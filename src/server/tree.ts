@@ -37,7 +37,8 @@ export function setIn(tree: Tree, path: readonly string[], value: unknown): Tree
   if (path.length === 0) return value as Tree;
   const [head, ...rest] = path as [string, ...string[]];
   const out = shallowCopy(tree);
-  out[head] = rest.length === 0 ? value : setIn(hasOwn(tree, head) && isObject(tree[head]) ? tree[head] : {}, rest, value);
+  out[head] =
+    rest.length === 0 ? value : setIn(hasOwn(tree, head) && isObject(tree[head]) ? tree[head] : {}, rest, value);
   return out;
 }
 

@@ -42,7 +42,13 @@ export async function makeServer(
   options: Partial<ServerOptions> & { storeOptions?: StoreOptions } = {},
 ): Promise<TestServer> {
   const store = options.store ?? openStore(options.storeOptions);
-  const app = await buildServer({ logger: false, processMetrics: false, ...options, store, config: defaultConfig(config) });
+  const app = await buildServer({
+    logger: false,
+    processMetrics: false,
+    ...options,
+    store,
+    config: defaultConfig(config),
+  });
   return { app, store };
 }
 

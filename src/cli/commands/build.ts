@@ -50,7 +50,9 @@ export function registerBuild(program: Command): void {
     .option("--revision <rev>", "the manifest revision (overrides the folder's .manifest)")
     .option("--roots <a,b>", "comma-separated data roots the bundle owns (overrides the folder's .manifest)")
     .option("--signing-key <file>", "sign: a PEM private key (RS256, ES256) or a file holding the secret (HS256)")
-    .addOption(new Option("--signing-alg <alg>", "signing algorithm").choices(["HS256", "RS256", "ES256"]).default("RS256"))
+    .addOption(
+      new Option("--signing-alg <alg>", "signing algorithm").choices(["HS256", "RS256", "ES256"]).default("RS256"),
+    )
     .option("--keyid <id>", "key id written into the signature")
     .action(runAction((dir: string, opts: BuildCommandOptions) => buildCommand(dir, opts)));
 }

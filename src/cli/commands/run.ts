@@ -1,7 +1,7 @@
 // `verdict run --server [paths or bundles...]`: the OPA-compatible decision server.
 // Configuration: defaults < --config-file < VERDICT_* environment variables < flags.
 // The server modules (fastify, prom-client, ...) load only when the command runs.
-import { Command, Option } from "commander";
+import { Option, type Command } from "commander";
 import type { BundlesConfig } from "../../server/bundles/index.js";
 import { exitCodes, printDiagnostics } from "../output.js";
 
@@ -36,7 +36,17 @@ export function registerRun(program: Command): void {
     .option("--data <file>", "extra data document merged at data (repeatable)", collect, [])
     .option("-b, --bundle", "load every path as a bundle (manifest roots apply)")
     .option("-w, --watch", "reload bundle paths when their files change")
-    .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
+    .addOption(
+      new Option("--log-level <level>", "log level").choices([
+        "fatal",
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "silent",
+      ]),
+    )
     .option("--default-decision <path>", "the decision POST / answers (default system/main)")
     .addOption(new Option("--input-validation <mode>", "declared input schemas").choices(["enforce", "warn", "off"]))
     .option("--tls-cert-file <file>", "serve HTTPS with this certificate (PEM)")
@@ -95,8 +105,14 @@ export async function runCommand(paths: readonly string[], opts: RunOptions): Pr
   }
   try {
     const server = await startServer(loaded.config);
-    await closeOnSignals(server, loaded.config.shutdown_timeout_ms);
-    return exitCodes.ok;
+    return await Promise.race([
+      closeOnSignals(server, loaded.config.shutdown_timeout_ms).then(() => exitCodes.ok),
+      server.fatal.then(async (err) => {
+        server.app.log.error({ err }, "stopping: a bundle can never be activated");
+        await server.close();
+        return exitCodes.failed;
+      }),
+    ]);
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
     if (err.diagnostics.length) printDiagnostics(err.diagnostics, err.sources);

@@ -56,7 +56,11 @@ export async function buildBundleBytes(dir: string, opts: BuildBundleOptions = {
   const result = compile(sources);
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0)
-    throw new BundleBuildError(`${errors.length} error${errors.length === 1 ? "" : "s"} in the policies`, result.diagnostics, sources);
+    throw new BundleBuildError(
+      `${errors.length} error${errors.length === 1 ? "" : "s"} in the policies`,
+      result.diagnostics,
+      sources,
+    );
 
   if (opts.signingKey !== undefined) {
     const alg = opts.signingAlg ?? "RS256";

@@ -45,7 +45,7 @@ const positiveInt = { type: "integer", minimum: 1 } as const;
 /** JSON Schema (draft-07 / 2019-09 / 2020-12 compatible) for the `bundles` section. */
 export const bundleConfigSchema = {
   type: "object",
-  propertyNames: { minLength: 1 },
+  propertyNames: { type: "string", minLength: 1 },
   additionalProperties: {
     type: "object",
     required: ["resource"],
@@ -132,8 +132,8 @@ export function resolveSource(name: string, cfg: BundleSourceConfig): ResolvedSo
     const p = cfg.polling ?? {};
     const minDelayMs = seconds(p.min_delay_seconds ?? 60);
     const maxDelayMs = seconds(p.max_delay_seconds ?? Math.max(120, p.min_delay_seconds ?? 0));
-    const backoffMinMs = seconds(p.backoff_min_delay_seconds ?? Math.min(1, p.max_delay_seconds ?? 1));
     const backoffMaxMs = seconds(p.backoff_max_delay_seconds ?? maxDelayMs / 1000);
+    const backoffMinMs = seconds(p.backoff_min_delay_seconds ?? Math.min(1, backoffMaxMs / 1000));
     const timeoutMs = seconds(p.timeout_seconds ?? 30);
     if (minDelayMs > maxDelayMs) fail("polling.min_delay_seconds is greater than max_delay_seconds");
     if (backoffMinMs > backoffMaxMs)

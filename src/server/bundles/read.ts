@@ -10,7 +10,13 @@ import { mergeAt } from "../../node.js";
 import type { Bundle } from "../contracts.js";
 import { BundleError, errorMessage, resolveLimits, type BundleLimits } from "./common.js";
 import { checkDataInRoots, decodeText, describeRoots, MANIFEST_FILE, ownedByRoots, parseManifest } from "./manifest.js";
-import { loadVerificationKey, SIGNATURES_FILE, verifyFiles, type BundleSigningConfig, type VerificationKey } from "./signing.js";
+import {
+  loadVerificationKey,
+  SIGNATURES_FILE,
+  verifyFiles,
+  type BundleSigningConfig,
+  type VerificationKey,
+} from "./signing.js";
 import { readTarGz } from "./tarball.js";
 
 export const DATA_FILES: ReadonlySet<string> = new Set(["data.json", "data.yaml", "data.yml"]);

@@ -40,7 +40,8 @@ export function backoffDelay(failures: number, p: ResolvedPolling, random: () =>
   return Math.min(p.backoffMaxMs, Math.max(p.backoffMinMs, jittered));
 }
 
-type Download = { readonly status: "not-modified" } | { readonly status: "ok"; readonly bytes: Buffer; readonly etag: string };
+type Download =
+  { readonly status: "not-modified" } | { readonly status: "ok"; readonly bytes: Buffer; readonly etag: string };
 
 export class RemoteSource {
   readonly ready: Promise<void>;
@@ -80,21 +81,25 @@ export class RemoteSource {
   }
 
   private async cycle(first: boolean): Promise<void> {
+    if (first) await this.loadPersisted();
+    if (this.stopped) return;
+    let ok: boolean;
     try {
-      if (first) await this.loadPersisted();
-      if (this.stopped) return;
-      const ok = await this.poll();
-      if (this.stopped) return;
-      this.failures = ok ? 0 : this.failures + 1;
-      const delay = ok ? pollDelay(this.s.polling, this.deps.random) : backoffDelay(this.failures, this.s.polling, this.deps.random);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.running = this.cycle(false);
-      }, delay);
+      ok = await this.poll();
     } catch (err) {
-      // poll() reports its own failures; this is a bug guard so the loop never dies silently.
-      this.deps.logger.error(`bundle ${this.s.name}: polling stopped: ${errorMessage(err)}`);
+      // poll() reports its own failures; this guards against bugs so polling never dies silently.
+      reportFailure(this.deps.sink, this.deps.logger, this.s.name, `unexpected error: ${errorMessage(err)}`);
+      ok = false;
     }
+    if (this.stopped) return;
+    this.failures = ok ? 0 : this.failures + 1;
+    const delay = ok
+      ? pollDelay(this.s.polling, this.deps.random)
+      : backoffDelay(this.failures, this.s.polling, this.deps.random);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.cycle(false);
+    }, delay);
   }
 
   private async loadPersisted(): Promise<void> {
@@ -164,8 +169,7 @@ export class RemoteSource {
     try {
       bundle = await bundleFromArchive(this.s.name, bytes, this.s.limits, this.s.verify);
     } catch (err) {
-      if (err instanceof BundleError) return `${what} refused: ${err.message}`;
-      throw err;
+      return `${what} refused: ${errorMessage(err)}`;
     }
     if (this.stopped) return `${what}: the source was stopped`;
     const problem = activateBundle(this.deps.sink, this.deps.logger, bundle);

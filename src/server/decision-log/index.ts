@@ -34,7 +34,10 @@ export interface DecisionLogHooks {
    * sink and reason make good labels). Exceptions it throws are ignored.
    */
   onDrop?(count: number, sink: SinkName, reason: DropReason): void;
-  /** Receives warnings (sink down, buffer full; once per episode) and errors (batch rejected). */
+  /**
+   * Warnings (service failing or back, buffer full, console stalled) and errors (batch
+   * rejected); each kind at most once every 30 s.
+   */
   logger?: DecisionLogWarnings;
   /** The console sink's stream (default `process.stdout`). */
   stdout?: NodeJS.WritableStream;

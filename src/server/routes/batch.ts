@@ -47,7 +47,11 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
     tags: ["decisions"],
     params: pathParams,
     querystring: decisionQuery,
-    body: { type: "object", required: ["inputs"], properties: { inputs: { type: "object", additionalProperties: anyJSON } } },
+    body: {
+      type: "object",
+      required: ["inputs"],
+      properties: { inputs: { type: "object", additionalProperties: anyJSON } },
+    },
     response: {
       200: { type: "object", properties: { batch_decision_id: { type: "string" }, responses: { type: "object" } } },
       207: {

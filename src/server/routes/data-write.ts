@@ -48,9 +48,9 @@ export function dataWriteRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const parsed = parsePatch(readJSONBody(req, depth));
     if (!parsed.ok) throw badRequest(parsed.message);
     for (const op of parsed.ops) {
-      const touched = [...path, ...op.path];
-      const owner = store.ownerOf(touched) ?? ("from" in op ? store.ownerOf([...path, ...op.from]) : undefined);
-      if (owner) throw badRequest(`path data/${touched.join("/")} is owned by bundle '${owner}'`);
+      const refused =
+        store.checkWrite([...path, ...op.path]) ?? ("from" in op ? store.checkWrite([...path, ...op.from]) : null);
+      if (refused && !refused.ok) throw changeError(refused);
     }
     const result = applyPatch(store.getData(path), parsed.ops);
     if (!result.ok) {
@@ -73,7 +73,10 @@ export function dataWriteRoutes(app: FastifyInstance, ctx: ServerContext): void 
   const patchBody = {
     type: "array",
     description: "RFC 6902 operations (add, remove, replace, move, copy, test); paths are relative to the URL path",
-    items: { type: "object", properties: { op: { type: "string" }, path: { type: "string" }, from: { type: "string" }, value: anyJSON } },
+    items: {
+      type: "object",
+      properties: { op: { type: "string" }, path: { type: "string" }, from: { type: "string" }, value: anyJSON },
+    },
   };
   const config = { access: "management" as const };
   for (const url of ["/v1/data", "/v1/data/*"]) {

@@ -6,7 +6,15 @@ import { decide, missingInputWarning, type DecisionOutcome, type ServerContext, 
 import { ApiError, badRequest, messages } from "../errors.js";
 import { isPlainObject, own, parseJSON, readJSONBody, sendJSON } from "../json.js";
 import { dataPath, showPath } from "../paths.js";
-import { anyJSON, decisionFlags, decisionQuery, errorSchema, pathParams, sendError, type DecisionFlags } from "./shared.js";
+import {
+  anyJSON,
+  decisionFlags,
+  decisionQuery,
+  errorSchema,
+  pathParams,
+  sendError,
+  type DecisionFlags,
+} from "./shared.js";
 
 export const VERSION = "0.1.0";
 
@@ -74,9 +82,17 @@ export function dataRoutes(app: FastifyInstance, ctx: ServerContext): void {
     ...extra,
   });
   for (const url of ["/v1/data", "/v1/data/*"]) {
-    app.post(url, { schema: doc("Evaluate a decision", { body: { type: "object", properties: { input: anyJSON } } }) }, post);
+    app.post(
+      url,
+      { schema: doc("Evaluate a decision", { body: { type: "object", properties: { input: anyJSON } } }) },
+      post,
+    );
     const getQuery = { ...decisionQuery, properties: { ...decisionQuery.properties, input: { type: "string" } } };
-    app.get(url, { schema: doc("Evaluate a decision (input as a JSON query parameter)", { querystring: getQuery }) }, get);
+    app.get(
+      url,
+      { schema: doc("Evaluate a decision (input as a JSON query parameter)", { querystring: getQuery }) },
+      get,
+    );
   }
   const v0Schema = {
     summary: "Evaluate a decision: the raw body is the input; the raw value is returned (404 when undefined)",
@@ -117,9 +133,18 @@ function answer(
 }
 
 /** v0 and default-decision replies: the bare value, 404 when undefined, the envelope on errors. */
-export function rawAnswer(reply: FastifyReply, d: DecisionOutcome, path: readonly string[], pretty: boolean): FastifyReply {
+export function rawAnswer(
+  reply: FastifyReply,
+  d: DecisionOutcome,
+  path: readonly string[],
+  pretty: boolean,
+): FastifyReply {
   if (d.failure) return sendError(reply, d.failure, pretty, d.decisionId);
   if (!d.defined)
-    return sendError(reply, new ApiError(404, "undefined_document", `${messages.undefined}: ${showPath(path)}`), pretty);
+    return sendError(
+      reply,
+      new ApiError(404, "undefined_document", `${messages.undefined}: ${showPath(path)}`),
+      pretty,
+    );
   return sendJSON(reply, 200, d.result, pretty);
 }

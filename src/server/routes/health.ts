@@ -19,7 +19,10 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const schema = {
     summary: "Health check",
     tags: ["health"],
-    querystring: { type: "object", properties: { bundles: { type: "string" }, bundle: { type: "string" }, plugins: { type: "string" } } },
+    querystring: {
+      type: "object",
+      properties: { bundles: { type: "string" }, bundle: { type: "string" }, plugins: { type: "string" } },
+    },
     response: {
       200: { type: "object", properties: { bundles: { type: "object" } } },
       500: { type: "object", properties: { error: { type: "string" }, bundles: { type: "object" } } },

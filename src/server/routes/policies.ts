@@ -11,7 +11,8 @@ import { errorSchema } from "./shared.js";
 
 type IdRequest = FastifyRequest<{ Params: { "*"?: string } }>;
 
-const view = (p: PolicyEntry) => (p.bundle === undefined ? { id: p.id, raw: p.source } : { id: p.id, raw: p.source, bundle: p.bundle });
+const view = (p: PolicyEntry) =>
+  p.bundle === undefined ? { id: p.id, raw: p.source } : { id: p.id, raw: p.source, bundle: p.bundle };
 
 function policyId(req: IdRequest): string {
   const id = req.params["*"] ?? "";
@@ -52,16 +53,34 @@ export function policyRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   const config = { access: "management" as const };
   const params = { type: "object", properties: { "*": { type: "string", description: "The policy id" } } };
-  const policy = { type: "object", properties: { id: { type: "string" }, raw: { type: "string" }, bundle: { type: "string" } } };
+  const policy = {
+    type: "object",
+    properties: { id: { type: "string" }, raw: { type: "string" }, bundle: { type: "string" } },
+  };
   const tags = ["policies"];
   app.get(
     "/v1/policies",
-    { config, schema: { summary: "List policies", tags, response: { 200: { type: "object", properties: { result: { type: "array", items: policy } } } } } },
+    {
+      config,
+      schema: {
+        summary: "List policies",
+        tags,
+        response: { 200: { type: "object", properties: { result: { type: "array", items: policy } } } },
+      },
+    },
     list,
   );
   app.get(
     "/v1/policies/*",
-    { config, schema: { summary: "Get a policy", tags, params, response: { 200: { type: "object", properties: { result: policy } }, 404: errorSchema } } },
+    {
+      config,
+      schema: {
+        summary: "Get a policy",
+        tags,
+        params,
+        response: { 200: { type: "object", properties: { result: policy } }, 404: errorSchema },
+      },
+    },
     get,
   );
   app.put(
@@ -69,7 +88,8 @@ export function policyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     {
       config,
       schema: {
-        summary: "Create or replace a policy (the body is the module text); compile errors are 400 with every error located",
+        summary:
+          "Create or replace a policy (the body is the module text); compile errors are 400 with every error located",
         tags,
         params,
         body: { type: "string" },
@@ -80,7 +100,15 @@ export function policyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
   app.delete(
     "/v1/policies/*",
-    { config, schema: { summary: "Delete a policy", tags, params, response: { 200: { type: "object" }, 400: errorSchema, 404: errorSchema } } },
+    {
+      config,
+      schema: {
+        summary: "Delete a policy",
+        tags,
+        params,
+        response: { 200: { type: "object" }, 400: errorSchema, 404: errorSchema },
+      },
+    },
     remove,
   );
 }

@@ -60,14 +60,16 @@ describe("verdict build", () => {
     const keys = await writeKeys(await tempDir());
     await writeTree(dir, bundleFiles("1"));
     const out = join(await tempDir(), "bundle.tar.gz");
-    const code = await verdictBuild(dir, "-o", out, "--revision", "2024-06-01", "--roots", "app, other", ...[
-      "--signing-key",
-      keys.secret,
-      "--signing-alg",
-      "HS256",
-      "--keyid",
-      "ci",
-    ]);
+    const code = await verdictBuild(
+      dir,
+      "-o",
+      out,
+      "--revision",
+      "2024-06-01",
+      "--roots",
+      "app, other",
+      ...["--signing-key", keys.secret, "--signing-alg", "HS256", "--keyid", "ci"],
+    );
     expect(code).toBe(0);
     const built = await readBundle(out, { name: "x", signing: { algorithm: "HS256", key: keys.secret, keyid: "ci" } });
     const source = await readBundle(dir, { name: "x" });

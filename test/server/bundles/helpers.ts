@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { pack, type Headers } from "tar-stream";
+import { pack, type Header } from "tar-stream";
 import { compile, type Policy } from "../../../src/index.js";
 import type { ActivationResult, Bundle, BundleSink } from "../../../src/server/contracts.js";
 import type { BundleLogger } from "../../../src/server/bundles/common.js";
@@ -33,7 +33,9 @@ export async function writeTree(dir: string, files: Record<string, string>): Pro
 }
 
 /** A .tar.gz with exactly these headers, in this order: for crafting hostile archives. */
-export async function rawTarGz(entries: readonly (Headers & { data?: string | Buffer })[]): Promise<Buffer> {
+export async function rawTarGz(
+  entries: readonly (Partial<Header> & { name: string; data?: string | Buffer })[],
+): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
   const done = (async () => {
@@ -179,11 +181,22 @@ export async function eventually(check: () => boolean, ms = 10_000): Promise<voi
 }
 
 /** PEM files for an RSA and a P-256 key pair, and a secret file, in `dir`. */
-export async function writeKeys(dir: string): Promise<Record<"rsaPriv" | "rsaPub" | "ecPriv" | "ecPub" | "otherRsaPub" | "secret", string>> {
-  const enc = { publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } } as const;
-  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048, ...enc });
-  const other = generateKeyPairSync("rsa", { modulusLength: 2048, ...enc });
-  const ec = generateKeyPairSync("ec", { namedCurve: "P-256", ...enc });
+export async function writeKeys(
+  dir: string,
+): Promise<Record<"rsaPriv" | "rsaPub" | "ecPriv" | "ecPub" | "otherRsaPub" | "secret", string>> {
+  const rsaPair = () =>
+    generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
+  const rsa = rsaPair();
+  const other = rsaPair();
+  const ec = generateKeyPairSync("ec", {
+    namedCurve: "P-256",
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
   const files = {
     rsaPriv: rsa.privateKey,
     rsaPub: rsa.publicKey,

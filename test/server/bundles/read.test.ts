@@ -46,7 +46,7 @@ describe("readBundle on a folder", () => {
     expect(bundle.policies.map((p) => p.path)).toEqual(["a.verdict"]);
   });
 
-  it("defaults to revision \"\" and roots [\"\"] without a manifest", async () => {
+  it('defaults to revision "" and roots [""] without a manifest', async () => {
     const dir = await tempDir();
     await writeTree(dir, { "data.json": '{"x": 1}' });
     const bundle = await readBundle(dir);
@@ -74,7 +74,11 @@ describe("manifest and roots", () => {
   it("normalises roots and rejects overlaps and bad types", () => {
     const m = (o: unknown) => parseManifest(Buffer.from(JSON.stringify(o)));
     expect(m({ roots: ["/a/b/", "c"] }).roots).toEqual(["a/b", "c"]);
-    expect(m({ revision: "x", metadata: { k: 1 } })).toEqual({ revision: "x", roots: [""], extra: { metadata: { k: 1 } } });
+    expect(m({ revision: "x", metadata: { k: 1 } })).toEqual({
+      revision: "x",
+      roots: [""],
+      extra: { metadata: { k: 1 } },
+    });
     expect(() => m({ roots: ["a", "a/b"] })).toThrow(/overlap/);
     expect(() => m({ roots: ["", "a"] })).toThrow(/overlap/);
     expect(() => m({ roots: ["a//b"] })).toThrow(/empty path segment/);

@@ -121,7 +121,10 @@ describe("remote bundles", () => {
 
     const srv = await server(tampered, '"t"');
     const sink = new CompilingSink();
-    const sources = start({ resource: srv.url, polling: fast, signing: { algorithm: "RS256", key: keys.rsaPub } }, sink);
+    const sources = start(
+      { resource: srv.url, polling: fast, signing: { algorithm: "RS256", key: keys.rsaPub } },
+      sink,
+    );
     await eventually(() => sink.failures.length > 0);
     expect(sink.failures[0]!.message).toMatch(/refused: file 'app\/data\.json' does not match its signed hash/);
     expect(sink.active).toBeNull();
@@ -187,9 +190,13 @@ describe("persistence", () => {
     // The server is back with the same bundle: one conditional request, 304, nothing downloaded.
     const srv2 = await server(await tarball("1"), '"v1"');
     const sink3 = new CompilingSink();
-    const third = start({ resource: srv2.url, polling: { ...fast, min_delay_seconds: 60, max_delay_seconds: 60 }, persist: true }, sink3, {
-      persistDir,
-    });
+    const third = start(
+      { resource: srv2.url, polling: { ...fast, min_delay_seconds: 60, max_delay_seconds: 60 }, persist: true },
+      sink3,
+      {
+        persistDir,
+      },
+    );
     await third.ready;
     expect(srv2.requests).toEqual([{ ifNoneMatch: '"v1"', status: 304 }]);
     expect(sink3.active?.revision).toBe("1");

@@ -66,11 +66,22 @@ describe("reading tarballs", () => {
     ["a parent-directory escape", [{ name: "../evil.verdict", data: "x" }], /leave the bundle root/],
     ["a nested escape", [{ name: "app/../../evil", data: "x" }], /leave the bundle root/],
     ["an absolute path", [{ name: "/abs/data.json", data: "{}" }], /absolute/],
-    ["a symlink", [{ name: "link", type: "symlink" as const, linkname: "/etc/passwd" }], /symlink entries are not allowed/],
+    [
+      "a symlink",
+      [{ name: "link", type: "symlink" as const, linkname: "/etc/passwd" }],
+      /symlink entries are not allowed/,
+    ],
     ["a hard link", [{ name: "hard", type: "link" as const, linkname: "x" }], /link entries are not allowed/],
     ["a device", [{ name: "dev", type: "character-device" as const }], /character-device entries are not allowed/],
     ["a fifo", [{ name: "fifo", type: "fifo" as const }], /fifo entries are not allowed/],
-    ["a duplicate file", [{ name: "a.verdict", data: "1" }, { name: "./a.verdict", data: "2" }], /duplicate entry 'a.verdict'/],
+    [
+      "a duplicate file",
+      [
+        { name: "a.verdict", data: "1" },
+        { name: "./a.verdict", data: "2" },
+      ],
+      /duplicate entry 'a.verdict'/,
+    ],
     [
       "a file that is also a folder",
       [
@@ -112,7 +123,9 @@ describe("limits", () => {
 
   it("refuses a file over the per-file limit from its header", async () => {
     // A valid tar header announcing 64 MiB, followed by zeros: a bomb inside the tarball.
-    const header = (await import("node:zlib")).gunzipSync(await rawTarGz([{ name: "data.json", data: Buffer.alloc(1) }]));
+    const header = (await import("node:zlib")).gunzipSync(
+      await rawTarGz([{ name: "data.json", data: Buffer.alloc(1) }]),
+    );
     header.write((64 * MiB).toString(8).padStart(11, "0") + "\0", 124, "ascii"); // the size field
     // Recompute the header checksum.
     header.fill(" ", 148, 156);

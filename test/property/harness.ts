@@ -1,0 +1,143 @@
+// Shared plumbing for the property suite: run counts and seeds, compiling generated policies, and
+// comparing the compiled evaluator with the reference interpreter.
+import type { Decision, Policy } from "../../src/index.js";
+import { compile } from "../../src/index.js";
+import type * as A from "../../src/lang/ast.js";
+import { canonical, ReferenceInterpreter, type Compat, type Outcome } from "../reference/interpreter.js";
+import type { GeneratedPolicy } from "./generators.js";
+
+/**
+ * Number of runs for a property: `VERDICT_PROPERTY_RUNS` when set (`npm run fuzz` sets 20000),
+ * else the property's default, chosen so the whole suite stays well under a minute on 2 cores.
+ * A `scale` lets the expensive properties run fewer cases than the cheap ones.
+ */
+export function runs(defaultRuns: number, scale = 1): number {
+  const env = Number(process.env["VERDICT_PROPERTY_RUNS"]);
+  return Number.isFinite(env) && env > 0 ? Math.max(1, Math.round(env * scale)) : defaultRuns;
+}
+
+/** The fixed seed of every property; `VERDICT_PROPERTY_SEED` overrides it (with the printed `path` to replay). */
+export function seed(fixed: number): number {
+  const env = Number(process.env["VERDICT_PROPERTY_SEED"]);
+  return Number.isInteger(env) && env !== 0 ? env : fixed;
+}
+
+/** `path` printed by a failing property, to replay exactly that case (`VERDICT_PROPERTY_PATH`). */
+export function replayPath(): { path?: string } {
+  const p = process.env["VERDICT_PROPERTY_PATH"];
+  return p ? { path: p } : {};
+}
+
+/** Known-bug tolerance is off with `VERDICT_PROPERTY_STRICT=1`: every disagreement fails. */
+export const strict = process.env["VERDICT_PROPERTY_STRICT"] === "1";
+
+/** Include the inputs known to trigger engine bugs (`VERDICT_PROPERTY_KNOWN_BUGS=1`). */
+export const includeKnownBugs = process.env["VERDICT_PROPERTY_KNOWN_BUGS"] === "1";
+
+/** Timeout of a property test in ms, growing with the number of runs. */
+export function timeoutFor(numRuns: number, msPerRun: number): number {
+  return 60_000 + numRuns * msPerRun;
+}
+
+/** Engine limits for differential runs: a generous clock so a loaded CI machine does not time out. */
+export const relaxedLimits = { timeoutMs: 30_000 };
+
+export function sourcesText(p: GeneratedPolicy): string {
+  return p.sources.map((s) => `# ${s.file}\n${s.source}`).join("\n");
+}
+
+/** Compiles a generated policy, which must check cleanly (else the generator or checker is wrong). */
+export function compileGenerated(p: GeneratedPolicy, data: unknown): { policy: Policy; modules: readonly A.Module[] } {
+  const r = compile(p.sources, { data, limits: relaxedLimits });
+  if (!r.policy) {
+    const diags = r.diagnostics.map((d) => `${d.loc.file}:${d.loc.line}:${d.loc.col} ${d.code} ${d.message}`);
+    throw new Error(`generated policy does not compile:\n${diags.join("\n")}\n${sourcesText(p)}`);
+  }
+  return { policy: r.policy, modules: r.modules };
+}
+
+/** A decision in the reference interpreter's terms. */
+export function engineOutcome(d: Decision): Outcome {
+  const err = d.errors?.[0];
+  if (err) return { kind: "error", code: err.code, message: err.message };
+  return d.defined ? { kind: "value", value: d.result } : { kind: "undefined" };
+}
+
+/** Same kind, same value (as canonical JSON), same error code. */
+export function sameOutcome(a: Outcome, b: Outcome): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "value" && b.kind === "value") return canonical(a.value) === canonical(b.value);
+  if (a.kind === "error" && b.kind === "error") return a.code === b.code;
+  return true;
+}
+
+export function showOutcome(o: Outcome): string {
+  if (o.kind === "value") return `value ${canonical(o.value)}`;
+  if (o.kind === "error") return `error ${o.code}: ${o.message}`;
+  return "undefined";
+}
+
+/** Each known engine bug that the reference can reproduce, with the conformance case that pins it. */
+export const knownBugs: readonly { readonly name: string; readonly compat: Compat; readonly pinnedBy: string }[] = [
+  {
+    name: "early exit hides errors in later definitions with the same constant value",
+    compat: { firstConstantWins: true },
+    pinnedBy: "test/cases/rules.yaml: error in a later definition is not hidden by an earlier true one",
+  },
+  {
+    name: "a nested `with` forgets the rule values replaced by an enclosing `with`",
+    compat: { nestedWithForgetsRules: true },
+    pinnedBy: "test/property/known-bugs.test.ts",
+  },
+];
+
+export interface Disagreement {
+  readonly path: string;
+  readonly engine: Outcome;
+  readonly reference: Outcome;
+}
+
+/** Tallies of known-bug disagreements seen (reported, not failed, unless strict). */
+export const knownBugHits = new Map<string, number>();
+
+/**
+ * Evaluates every document path with both evaluators; returns the first disagreement that no
+ * known bug explains (or any disagreement when strict).
+ */
+export function differential(
+  policy: Policy,
+  modules: readonly A.Module[],
+  data: unknown,
+  input: unknown,
+): Disagreement | null {
+  const reference = new ReferenceInterpreter(modules, { data });
+  let variants: ReferenceInterpreter[] | null = null;
+  for (const path of reference.documentPaths()) {
+    const engine = engineOutcome(policy.evaluate(path, input));
+    const expected = reference.evaluate(path, input);
+    if (sameOutcome(engine, expected)) continue;
+    const where = path.length ? path.join(".") : "data";
+    if (!strict) {
+      variants ??= knownBugs.map((b) => new ReferenceInterpreter(modules, { data, compat: b.compat }));
+      const explained = variants.findIndex((r) => sameOutcome(engine, r.evaluate(path, input)));
+      if (explained >= 0) {
+        const name = knownBugs[explained]!.name;
+        knownBugHits.set(name, (knownBugHits.get(name) ?? 0) + 1);
+        continue;
+      }
+    }
+    return { path: where, engine, reference: expected };
+  }
+  return null;
+}
+
+export function describeDisagreement(p: GeneratedPolicy, data: unknown, input: unknown, d: Disagreement): string {
+  return [
+    `engine and reference disagree on data.${d.path}`,
+    `  engine:    ${showOutcome(d.engine)}`,
+    `  reference: ${showOutcome(d.reference)}`,
+    `input: ${JSON.stringify(input)}`,
+    `data: ${JSON.stringify(data)}`,
+    sourcesText(p),
+  ].join("\n");
+}
