@@ -18,14 +18,21 @@ export interface LoadedFiles {
 
 const DATA_FILES = new Set(["data.json", "data.yaml", "data.yml"]);
 
+export interface LoadOptions {
+  /** Also load `*_test.verdict` files (default true; the server leaves them out). */
+  readonly tests?: boolean;
+}
+
 /** Finds policies and data files below each path (a file or a directory), in a stable order. */
-export function loadFiles(paths: readonly string[]): LoadedFiles {
+export function loadFiles(paths: readonly string[], options: LoadOptions = {}): LoadedFiles {
   const sources: SourceFile[] = [];
   const data: Record<string, unknown> = {};
+  const skip = (file: string) => options.tests === false && file.endsWith("_test.verdict");
   for (const root of paths) {
     for (const file of walk(root)) {
-      if (file.endsWith(".verdict")) sources.push({ file, source: readFileSync(file, "utf8") });
-      else if (DATA_FILES.has(basename(file))) {
+      if (file.endsWith(".verdict")) {
+        if (!skip(file)) sources.push({ file, source: readFileSync(file, "utf8") });
+      } else if (DATA_FILES.has(basename(file))) {
         const rel = relative(statSync(root).isDirectory() ? root : dirname(root), dirname(file));
         const at = rel === "" ? [] : rel.split(sep);
         mergeAt(data, at, readDocument(file));

@@ -15,6 +15,8 @@ export type MemoEntry = Value | typeof UNDEFINED_RESULT | undefined;
 export interface Mocks {
   readonly builtins: ReadonlyMap<string, Mock>;
   readonly functions: ReadonlyMap<string, Mock>;
+  /** Rule values replaced by `with data.<rule> as v`, by rule-group index (kept by nested `with`). */
+  readonly rules: ReadonlyMap<number, Value>;
 }
 
 /** A function replaced by a constant result or by another function. */

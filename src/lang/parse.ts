@@ -107,7 +107,9 @@ function syntaxDiagnostic(e: RecognitionError, file: string): Diagnostic {
   const atEnd = t.tokenType.name === "EOF";
   const loc = atEnd ? endLoc(file, e.previousToken ?? t) : tokenLoc(file, t);
   const found = atEnd ? "end of file" : `'${t.image}'`;
-  return error(codes.syntaxError, loc, `${describe(e)}, found ${found}`, syntaxHint(e));
+  const what = describe(e);
+  const message = what === "unexpected end of file" ? what : `${what}, found ${found}`;
+  return error(codes.syntaxError, loc, message, syntaxHint(e));
 }
 
 const expressionRules = new Set([
@@ -130,8 +132,10 @@ function describe(e: RecognitionError): string {
   if (e.name === "NotAllInputParsedException") return "expected a rule, import or test";
   if (expressionRules.has(rule)) return "expected an expression";
   if (rule === "ruleOrFunction") return "expected `if`, `:=`, `contains`, `[` or `(` after the rule name";
-  const options = [...e.message.matchAll(/\d+\. \[(.+?)\]/g)].map((m) => m[1]!);
-  return options.length ? `expected one of ${[...new Set(options)].join(", ")}` : "unexpected input";
+  // Name the tokens that could come next, when there are few enough to be a useful list.
+  const options = new Set([...e.message.matchAll(/^\s*\d+\. \[([^,\]]+)/gm)].map((m) => m[1]!.trim()));
+  if (options.size > 0 && options.size <= 6) return `expected one of ${[...options].join(", ")}`;
+  return e.token.tokenType.name === "EOF" ? "unexpected end of file" : "unexpected token";
 }
 
 const literalStarters = new Set([
@@ -165,6 +169,8 @@ function syntaxHint(e: RecognitionError): string | undefined {
     return "separate the expressions of a body with a newline or `;`";
   }
   if (t.tokenType === T.Pipe && prev?.tokenType === T.Pipe) return "use `or` instead of `||`";
+  if (t.tokenType.name === "EOF")
+    return "the file ends inside a rule: is a `}`, `]` or `)` missing, or a body after `if`?";
   if (t.tokenType === T.Ident && t.image === "import") return "imports come right after the package line";
   return undefined;
 }

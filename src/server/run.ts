@@ -101,7 +101,8 @@ function openStore(config: ServerConfig): PolicyStore {
   let sources: SourceFile[] = [];
   let data: Record<string, unknown> = {};
   try {
-    const loaded = loadFiles(config.paths);
+    // Test files (and the fixtures in them) are for `verdict test`, not for serving decisions.
+    const loaded = loadFiles(config.paths, { tests: false });
     sources = loaded.sources;
     data = loaded.data;
     for (const file of config.data_files) mergeAt(data, [], readDocument(file));

@@ -18,15 +18,6 @@ const loc = dummyLoc;
 /** Keys that break code using plain objects as maps. */
 export const hostileKeys = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"] as const;
 
-/** Engine bugs the generators avoid by default (see docs/property-tests.md); true: generate them. */
-export interface BugTriggers {
-  /** `data.pkg["rule"]`: a constant string index into a package document. */
-  readonly stringIndexIntoPackage: boolean;
-}
-
-export const noBugTriggers: BugTriggers = { stringIndexIntoPackage: false };
-export const allBugTriggers: BugTriggers = { stringIndexIntoPackage: true };
-
 // ---------------------------------------------------------------------------------------------
 // Choices
 
@@ -204,14 +195,13 @@ export interface GeneratedPolicy {
 }
 
 export interface BuildOptions {
-  readonly bugs?: BugTriggers;
   /** Chance (percent) that a literal gets `with` clauses; 8 by default. */
   readonly withPercent?: number;
 }
 
 /** Builds a well-formed, checkable policy (one or two modules) from random choices. */
 export function buildPolicy(xs: readonly number[], options: BuildOptions = {}): GeneratedPolicy {
-  return new PolicyBuilder(new Choices(xs), options.bugs ?? noBugTriggers, options.withPercent ?? 8).build();
+  return new PolicyBuilder(new Choices(xs), options.withPercent ?? 8).build();
 }
 
 /** Random policies; the choice list shrinks towards simpler policies. */
@@ -244,7 +234,6 @@ class PolicyBuilder {
 
   constructor(
     private readonly ch: Choices,
-    private readonly bugs: BugTriggers,
     private readonly withPercent: number,
   ) {}
 
@@ -781,7 +770,8 @@ class PolicyBuilder {
   private ruleRef(def: DefState, k: Known): A.Expr {
     const ch = this.ch;
     const q = this.qualified(def, k).split(".");
-    if (this.bugs.stringIndexIntoPackage && q[0] === "data" && ch.chance(30)) {
+    // `data.pkg["rule"]` must read the rule alone, exactly like `data.pkg.rule`.
+    if (q[0] === "data" && ch.chance(30)) {
       return ref(v("data"), [...q.slice(1, -1).map(fieldPart), indexPart(strLit(q[q.length - 1]!))]);
     }
     return ref(v(q[0]!), q.slice(1).map(fieldPart));

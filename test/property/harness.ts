@@ -3,7 +3,7 @@
 import type { Decision, Policy } from "../../src/index.js";
 import { compile } from "../../src/index.js";
 import type * as A from "../../src/lang/ast.js";
-import { canonical, ReferenceInterpreter, type Compat, type Outcome } from "../reference/interpreter.js";
+import { canonical, ReferenceInterpreter, type Outcome } from "../reference/interpreter.js";
 import type { GeneratedPolicy } from "./generators.js";
 
 /**
@@ -27,12 +27,6 @@ export function replayPath(): { path?: string } {
   const p = process.env["VERDICT_PROPERTY_PATH"];
   return p ? { path: p } : {};
 }
-
-/** Known-bug tolerance is off with `VERDICT_PROPERTY_STRICT=1`: every disagreement fails. */
-export const strict = process.env["VERDICT_PROPERTY_STRICT"] === "1";
-
-/** Include the inputs known to trigger engine bugs (`VERDICT_PROPERTY_KNOWN_BUGS=1`). */
-export const includeKnownBugs = process.env["VERDICT_PROPERTY_KNOWN_BUGS"] === "1";
 
 /** Timeout of a property test in ms, growing with the number of runs. */
 export function timeoutFor(numRuns: number, msPerRun: number): number {
@@ -77,33 +71,13 @@ export function showOutcome(o: Outcome): string {
   return "undefined";
 }
 
-/** Each known engine bug that the reference can reproduce, with the conformance case that pins it. */
-export const knownBugs: readonly { readonly name: string; readonly compat: Compat; readonly pinnedBy: string }[] = [
-  {
-    name: "early exit hides errors in later definitions with the same constant value",
-    compat: { firstConstantWins: true },
-    pinnedBy: "test/cases/rules.yaml: error in a later definition is not hidden by an earlier true one",
-  },
-  {
-    name: "a nested `with` forgets the rule values replaced by an enclosing `with`",
-    compat: { nestedWithForgetsRules: true },
-    pinnedBy: "test/property/known-bugs.test.ts",
-  },
-];
-
 export interface Disagreement {
   readonly path: string;
   readonly engine: Outcome;
   readonly reference: Outcome;
 }
 
-/** Tallies of known-bug disagreements seen (reported, not failed, unless strict). */
-export const knownBugHits = new Map<string, number>();
-
-/**
- * Evaluates every document path with both evaluators; returns the first disagreement that no
- * known bug explains (or any disagreement when strict).
- */
+/** Evaluates every document path with both evaluators; returns the first disagreement. */
 export function differential(
   policy: Policy,
   modules: readonly A.Module[],
@@ -111,21 +85,11 @@ export function differential(
   input: unknown,
 ): Disagreement | null {
   const reference = new ReferenceInterpreter(modules, { data });
-  let variants: ReferenceInterpreter[] | null = null;
   for (const path of reference.documentPaths()) {
     const engine = engineOutcome(policy.evaluate(path, input));
     const expected = reference.evaluate(path, input);
     if (sameOutcome(engine, expected)) continue;
     const where = path.length ? path.join(".") : "data";
-    if (!strict) {
-      variants ??= knownBugs.map((b) => new ReferenceInterpreter(modules, { data, compat: b.compat }));
-      const explained = variants.findIndex((r) => sameOutcome(engine, r.evaluate(path, input)));
-      if (explained >= 0) {
-        const name = knownBugs[explained]!.name;
-        knownBugHits.set(name, (knownBugHits.get(name) ?? 0) + 1);
-        continue;
-      }
-    }
     return { path: where, engine, reference: expected };
   }
   return null;

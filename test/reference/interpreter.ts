@@ -270,21 +270,6 @@ export interface ReferenceOptions {
   readonly data?: unknown;
   /** `time.now_ns()` for builtins; fixed so results are reproducible. */
   readonly nowNs?: number;
-  /**
-   * Reproduce a known engine deviation instead of the documented behaviour, so that a property can
-   * tell a known bug from a new one (see docs/property-tests.md, "Known engine bugs").
-   */
-  readonly compat?: Compat;
-}
-
-export interface Compat {
-  /**
-   * When every definition (and `else` branch) of a rule or function has the same literal constant
-   * value, stop at the first value: later definitions, and their errors, are never evaluated.
-   */
-  readonly firstConstantWins?: boolean;
-  /** A `with` nested inside another forgets the rule values the outer one replaced. */
-  readonly nestedWithForgetsRules?: boolean;
 }
 
 /** The value of a literal constant (`1`, `"a"`, `[1, {"k": true}]`, `set()`), or undefined. */
@@ -321,11 +306,9 @@ export class ReferenceInterpreter {
   private readonly root: PackageNode = { path: [], rules: new Map(), children: new Map() };
   private readonly data: Value;
   private readonly nowNs: number;
-  private readonly compat: Compat;
 
   constructor(modules: readonly A.Module[], options: ReferenceOptions = {}) {
     this.data = fromJSON(options.data ?? {});
-    this.compat = options.compat ?? {};
     this.nowNs = options.nowNs ?? 1_700_000_000_000_000_000;
     const defaults: { node: A.Default; key: string; path: string[] }[] = [];
     for (const m of modules) {
@@ -396,7 +379,7 @@ export class ReferenceInterpreter {
   }
 
   /** @internal */ get internals() {
-    return { groups: this.groups, root: this.root, data: this.data, nowNs: this.nowNs, compat: this.compat };
+    return { groups: this.groups, root: this.root, data: this.data, nowNs: this.nowNs };
   }
 }
 
@@ -452,11 +435,9 @@ class Run {
   private readonly groups: ReadonlyMap<string, Group>;
   private readonly root: PackageNode;
   private readonly builtinCtx: BuiltinContext;
-  private readonly compat: Compat;
 
   constructor(ref: ReferenceInterpreter) {
     const i = ref.internals;
-    this.compat = i.compat;
     this.groups = i.groups;
     this.root = i.root;
     this.builtinCtx = { nowNs: i.nowNs, platform: defaultPlatform, cache: new Map() };
@@ -515,7 +496,8 @@ class Run {
 
   /** Single-value rules and function calls: every definition is tried; different values conflict. */
   private oneValue(g: Group, args: readonly Value[] | null, cx: Cx): Value | undefined {
-    const firstWins = this.compat.firstConstantWins === true && sameConstantEverywhere(g);
+    // docs/language.md "Early exit": when every definition yields the same constant, the first decides.
+    const firstWins = sameConstantEverywhere(g);
     let result: Value | undefined;
     for (const d of g.defs) {
       for (const v of this.definitionValues(d, args, cx)) {
@@ -661,7 +643,7 @@ class Run {
   private derive(withs: readonly A.With[], env: Env, scope: ModuleScope, cx: Cx): Cx {
     let input = cx.input;
     let data = cx.data;
-    const rules = new Map(this.compat.nestedWithForgetsRules === true ? [] : cx.rules);
+    const rules = new Map(cx.rules);
     const functions = new Map(cx.functions);
     for (const w of withs) {
       const target = dottedName(w.target);

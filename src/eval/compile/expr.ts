@@ -89,9 +89,14 @@ function compileRef(c: Compiler, r: A.Ref): Compiled {
   let parts = r.path;
   const headRes = r.head.kind === "var" ? c.res.vars.get(r.head) : undefined;
   if (headRes?.kind === "input" || headRes?.kind === "data") {
+    // `.name` and `["name"]` both extend the static path (the checker reads them the same way).
     const path = [...headRes.path];
     let i = 0;
-    for (; i < parts.length && parts[i]!.kind === "field"; i++) path.push((parts[i] as A.FieldPart).name);
+    for (; i < parts.length; i++) {
+      const name = staticName(parts[i]!);
+      if (name === null) break;
+      path.push(name);
+    }
     base = headRes.kind === "input" ? c.documents.input(path) : c.documents.data(path);
     parts = parts.slice(i);
   } else {
@@ -99,6 +104,11 @@ function compileRef(c: Compiler, r: A.Ref): Compiled {
   }
   for (const p of parts) base = compilePart(c, base, p);
   return base;
+}
+
+function staticName(p: A.RefPart): string | null {
+  if (p.kind === "field") return p.name;
+  return p.index.kind === "scalar" && typeof p.index.value === "string" ? p.index.value : null;
 }
 
 function compilePart(c: Compiler, base: Compiled, p: A.RefPart): Compiled {

@@ -27,15 +27,18 @@ export function compileWith(c: Compiler, withs: readonly A.With[], step: Step): 
     const draft: Draft = {
       input: ctx.input,
       data: ctx.data,
-      memo: new Map(),
+      memo: new Map(ctx.mocks?.rules ?? []),
       builtins: new Map(ctx.mocks?.builtins ?? []),
       functions: new Map(ctx.mocks?.functions ?? []),
     };
     for (const apply of applies) apply(ctx, f, draft);
+    // Cached rule results depend on what changed, so only replaced rules carry into the new memo.
     const memo = new Array(c.groupCount);
     for (const [i, v] of draft.memo) memo[i] = v;
     const mocks: Mocks | null =
-      draft.builtins.size || draft.functions.size ? { builtins: draft.builtins, functions: draft.functions } : null;
+      draft.builtins.size || draft.functions.size || draft.memo.size
+        ? { builtins: draft.builtins, functions: draft.functions, rules: draft.memo }
+        : null;
     return { ...ctx, input: draft.input, data: draft.data, memo, mocks };
   };
   if (step.det) {

@@ -1,8 +1,5 @@
-// Engine bugs found by the property suite, pinned as minimal cases. Each `it.fails` states the
-// documented behaviour and passes while the engine still deviates; once a bug is fixed its test
-// fails, and it should become a plain `it` (and its entry in `knownBugs` in harness.ts, or its
-// generator switch in generators.ts, should go). The reference interpreter is checked against the
-// same expectations with plain `it`s. See docs/property-tests.md.
+// Engine bugs the property suite found, kept as minimal regression cases: the engine and the
+// reference interpreter must both give the documented result. See docs/property-tests.md.
 import { describe, expect, it } from "vitest";
 import { compile, type SourceFile } from "../../src/index.js";
 import { parseModule } from "../../src/lang/parse.js";
@@ -73,19 +70,19 @@ function reference(c: Case): Outcome {
 
 const strip = (o: Outcome): unknown => (o.kind === "error" ? { kind: o.kind, code: o.code } : o);
 
-describe("known engine bugs (it.fails: passes while the bug is present)", () => {
+describe("regressions found by the property suite", () => {
   for (const c of cases) {
     it(`reference: ${c.name}`, () => {
       expect(strip(reference(c))).toEqual(strip(c.expected));
     });
-    it.fails(`engine: ${c.name}`, () => {
+    it(`engine: ${c.name}`, () => {
       expect(strip(engine(c))).toEqual(strip(c.expected));
     });
   }
 
-  it.fails("engine: a syntax error at the end of a rule has a readable message", () => {
-    // `allow := 0 if` (or an unclosed `{`) at the end of the file gives a V102 message of about
-    // 7,400 characters: Chevrotain's list of every token sequence that could follow.
+  it("engine: a syntax error at the end of a rule has a readable message", () => {
+    // `allow := 0 if` (or an unclosed `{`) at the end of the file once gave a V102 message of
+    // about 7,400 characters: Chevrotain's list of every token sequence that could follow.
     for (const source of ["package p\n\nallow := 0 if", "package p\n\nallow := 0 if {"]) {
       const d = parseModule(source).diagnostics;
       expect(d.length).toBeGreaterThan(0);
