@@ -26,3 +26,28 @@ function isPlain(o: object): boolean {
   const proto = Object.getPrototypeOf(o) as unknown;
   return proto === null || proto === Object.prototype;
 }
+
+/**
+ * Deepest bracket nesting in JSON text (strings skipped), stopping early once past `limit`.
+ * Linear, allocation-free, and safe on malformed text (JSON.parse reports those errors).
+ */
+export function nestingDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}

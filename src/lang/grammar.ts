@@ -3,6 +3,7 @@
 // can also start a literal (`-`, `[`, `(`) must stay on the line of its left operand.
 import { EmbeddedActionsParser, type IToken, type TokenType } from "chevrotain";
 import type * as A from "./ast.js";
+import { dottedName } from "./names.js";
 import * as T from "./tokens.js";
 
 type Item = A.Package | A.Import | A.Statement;
@@ -865,17 +866,6 @@ export class GrammarError extends Error {
   ) {
     super(message);
   }
-}
-
-function dottedName(e: A.Expr): string | null {
-  if (e.kind === "var") return e.name;
-  if (e.kind !== "ref" || e.head.kind !== "var") return null;
-  const parts = [e.head.name];
-  for (const p of e.path) {
-    if (p.kind !== "field") return null;
-    parts.push(p.name);
-  }
-  return parts.join(".");
 }
 
 function lastLoc(nodes: readonly { loc: A.Loc }[], fallback: A.Loc): A.Loc {

@@ -4,6 +4,7 @@
 import type * as A from "./ast.js";
 import { codes, error, type Diagnostic } from "./diagnostics.js";
 import type { BuiltinArities, CallRes, FrameOwner, RuleGroup, VarRes, WithRes } from "./program.js";
+import { dottedName } from "./names.js";
 import { closest } from "./suggest.js";
 
 interface Local {
@@ -450,11 +451,11 @@ class ModuleResolver {
   // ---- with ----
 
   private withClause(w: A.With, scope: Scope): void {
-    const name = dotted(w.target);
+    const name = dottedName(w.target);
     const fn = name ? this.resolveFunction(name) : null;
     if (fn) {
       // `with f as g` may replace a function by another function, or by a constant result.
-      const valueName = dotted(w.value);
+      const valueName = dottedName(w.value);
       const replacement = valueName && !scope.find(valueName) ? this.resolveFunction(valueName) : null;
       if (!replacement) this.expr(w.value, scope);
       const arity = (r: CallRes) => (r.kind === "builtin" ? this.builtins.get(r.name)! : this.groups.get(r.key)!.arity);
@@ -511,15 +512,4 @@ class ModuleResolver {
   private report(code: (typeof codes)[keyof typeof codes], loc: A.Loc, message: string, hint?: string): void {
     this.diagnostics.push(error(code, loc, message, hint));
   }
-}
-
-function dotted(e: A.Expr): string | null {
-  if (e.kind === "var") return e.name;
-  if (e.kind !== "ref" || e.head.kind !== "var") return null;
-  const parts = [e.head.name];
-  for (const p of e.path) {
-    if (p.kind !== "field") return null;
-    parts.push(p.name);
-  }
-  return parts.join(".");
 }

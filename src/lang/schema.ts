@@ -5,6 +5,7 @@ import type * as A from "./ast.js";
 import { codes, error, type Diagnostic } from "./diagnostics.js";
 import type { VarRes } from "./program.js";
 import { closest } from "./suggest.js";
+import { walkModule } from "./walk.js";
 
 export interface Schemas {
   readonly input?: unknown;
@@ -78,9 +79,11 @@ class SchemaWalker {
   };
 
   module(m: A.Module): void {
-    visitExprs(m, (e) => {
-      if (e.kind === "ref") this.shapeOf(e);
-      else if (e.kind === "binary" && ["==", "!=", "<", "<=", ">", ">="].includes(e.op)) this.comparison(e);
+    walkModule(m, {
+      expr: (e) => {
+        if (e.kind === "ref") this.shapeOf(e);
+        else if (e.kind === "binary" && ["==", "!=", "<", "<=", ">", ">="].includes(e.op)) this.comparison(e);
+      },
     });
   }
 
@@ -186,77 +189,4 @@ function child(s: unknown): Shape | undefined {
 
 function staticKey(e: A.Expr): string | null {
   return e.kind === "scalar" && typeof e.value === "string" ? e.value : null;
-}
-
-/** Calls `visit` for every expression in the module. */
-function visitExprs(m: A.Module, visit: (e: A.Expr) => void): void {
-  const expr = (e: A.Expr): void => {
-    visit(e);
-    switch (e.kind) {
-      case "scalar":
-      case "var":
-        return;
-      case "ref":
-        if (e.head.kind !== "var") expr(e.head);
-        for (const p of e.path) if (p.kind === "index") expr(p.index);
-        return;
-      case "call":
-        return e.args.forEach(expr);
-      case "binary":
-        expr(e.left);
-        return expr(e.right);
-      case "not":
-      case "neg":
-        return expr(e.operand);
-      case "paren":
-        return expr(e.expr);
-      case "array":
-      case "set":
-        return e.items.forEach(expr);
-      case "object":
-        return e.entries.forEach((en) => (expr(en.key), expr(en.value)));
-      case "arrayCompr":
-      case "setCompr":
-        body(e.body);
-        return expr(e.term);
-      case "objectCompr":
-        body(e.body);
-        expr(e.key);
-        return expr(e.value);
-    }
-  };
-  const literal = (l: A.Literal): void => {
-    switch (l.kind) {
-      case "exprLiteral":
-        expr(l.expr);
-        break;
-      case "assign":
-        expr(l.value);
-        break;
-      case "someDecl":
-        return;
-      case "someIn":
-        expr(l.domain);
-        break;
-      case "every":
-        expr(l.domain);
-        body(l.body);
-        break;
-    }
-    for (const w of l.with) expr(w.value);
-  };
-  const body = (b: A.Body | null): void => b?.literals.forEach(literal);
-  for (const s of m.statements) {
-    if (s.kind === "rule" || s.kind === "function") {
-      body(s.body);
-      if (s.kind === "rule" && s.key) expr(s.key);
-      if (s.value) expr(s.value);
-      for (const e of s.elses) {
-        body(e.body);
-        if (e.value) expr(e.value);
-      }
-    } else if (s.kind === "test") {
-      body(s.body);
-    }
-  }
 }

@@ -3,6 +3,7 @@
 // parsing, then JSON.parse, which makes keys such as `__proto__` plain own properties.
 // (fastify's default parser, secure-json-parse, rejects or strips them; OPA clients may send
 // them as data.) Nothing here copies parsed objects with plain assignment.
+import { nestingDepth } from "../eval/input.js";
 import { gunzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { badRequest, messages } from "./errors.js";
@@ -70,31 +71,6 @@ export function readJSONBody(req: FastifyRequest, maxDepth: number): unknown {
   const parsed = parseJSON(text, maxDepth);
   if (!parsed.ok) throw badRequest(`request body: ${parsed.message}`);
   return parsed.value;
-}
-
-/**
- * Deepest bracket nesting in JSON text (strings skipped), stopping early once past `limit`.
- * Linear, allocation-free, and safe on malformed text (JSON.parse reports those errors).
- */
-export function nestingDepth(text: string, limit = Infinity): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) {
-        max = depth;
-        if (max > limit) return max;
-      }
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return max;
 }
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>

@@ -2,7 +2,8 @@
 // oversized and deep bodies, bad paths and URLs, unknown routes. Never a 500, never a crash.
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nestingDepth, parseJSON } from "../../src/server/json.js";
+import { nestingDepth } from "../../src/eval/input.js";
+import { parseJSON } from "../../src/server/json.js";
 import { dataPath } from "../../src/server/paths.js";
 import { envelopeOf, json, makeServer, requests, type TestServer } from "./helpers.js";
 

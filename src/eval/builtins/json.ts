@@ -3,28 +3,11 @@
 import { BuiltinError } from "../errors.js";
 import { isArray, isSet, newObject, sortedKeys } from "../value.js";
 import type { ObjectValue, Value } from "../value.js";
+import { nestingDepth } from "../input.js";
 import { arg, def, stringArg } from "./args.js";
 import type { Builtin } from "./types.js";
 
 export const MAX_JSON_DEPTH = 1000;
-
-/** Deepest array/object nesting in JSON text (strings skipped); linear and allocation-free. */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
-    else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return deepest;
-}
 
 /** Copies JSON.parse output into engine values with null-prototype objects. */
 function fromParsed(v: unknown): Value {

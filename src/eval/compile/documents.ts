@@ -62,6 +62,13 @@ export class Documents {
     return this.data(path).scalar!({ ctx, s: [] });
   }
 
+  /** True when `data.<path>` is a package (or the root): its children are rules, packages or base data. */
+  isPackage(path: readonly string[]): boolean {
+    let t: Tree | undefined = this.root;
+    for (const seg of path) if (!(t = t.children.get(seg))) return false;
+    return true;
+  }
+
   /** What `with data.<path> as v` replaces. */
   mockTarget(path: readonly string[]): MockTarget {
     let t: Tree | undefined = this.root;

@@ -89,12 +89,14 @@ function compileRef(c: Compiler, r: A.Ref): Compiled {
   let parts = r.path;
   const headRes = r.head.kind === "var" ? c.res.vars.get(r.head) : undefined;
   if (headRes?.kind === "input" || headRes?.kind === "data") {
-    // `.name` and `["name"]` both extend the static path (the checker reads them the same way).
+    // `.name` extends the static path; so does `["name"]` where it picks a member of a package
+    // (as the checker reads it). Past a rule, `["name"]` keeps index semantics (sets, arrays).
     const path = [...headRes.path];
     let i = 0;
     for (; i < parts.length; i++) {
-      const name = staticName(parts[i]!);
-      if (name === null) break;
+      const p = parts[i]!;
+      const name = p.kind === "field" ? p.name : staticName(p);
+      if (name === null || (p.kind === "index" && (headRes.kind === "input" || !c.documents.isPackage(path)))) break;
       path.push(name);
     }
     base = headRes.kind === "input" ? c.documents.input(path) : c.documents.data(path);
@@ -106,8 +108,7 @@ function compileRef(c: Compiler, r: A.Ref): Compiled {
   return base;
 }
 
-function staticName(p: A.RefPart): string | null {
-  if (p.kind === "field") return p.name;
+function staticName(p: A.IndexPart): string | null {
   return p.index.kind === "scalar" && typeof p.index.value === "string" ? p.index.value : null;
 }
 
