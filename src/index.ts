@@ -1,7 +1,8 @@
 // Verdict as a library. Browser-safe: no Node APIs here (see ./node.ts for files and crypto).
 import type { Module } from "./lang/ast.js";
 import { check } from "./lang/check.js";
-import { sortDiagnostics, type Diagnostic } from "./lang/diagnostics.js";
+import { codes, sortDiagnostics, warning, type Diagnostic } from "./lang/diagnostics.js";
+import type { Program } from "./lang/program.js";
 import { parseModule } from "./lang/parse.js";
 import type { Schemas } from "./lang/schema.js";
 import { builtins } from "./eval/builtins/index.js";
@@ -56,10 +57,37 @@ export function compile(sources: string | readonly SourceFile[], options: Compil
     ...(options.schemas ? { schemas: options.schemas } : {}),
   });
   diagnostics.push(...checked.diagnostics);
+  if (checked.program && options.data !== undefined) diagnostics.push(...hiddenData(checked.program, options.data));
   const ok = !diagnostics.some((d) => d.severity === "error") && checked.program;
   return {
     policy: ok ? Policy.compile(checked.program!, options) : null,
     modules,
     diagnostics: sortDiagnostics(diagnostics),
   };
+}
+
+/** Warns about base data that a rule of the same path hides: a likely layout mistake. */
+function hiddenData(program: Program, data: unknown): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const g of program.groups.values()) {
+    let doc = data;
+    for (const seg of g.path) {
+      doc =
+        typeof doc === "object" && doc !== null && Object.prototype.hasOwnProperty.call(doc, seg)
+          ? (doc as Record<string, unknown>)[seg]
+          : undefined;
+    }
+    const first = g.defs[0] ?? g.default;
+    if (doc !== undefined && first) {
+      out.push(
+        warning(
+          codes.dataHidden,
+          first.name.loc,
+          `data.${g.key} in the base data is hidden by rule '${g.key}'`,
+          "rename the rule or move the data",
+        ),
+      );
+    }
+  }
+  return out;
 }

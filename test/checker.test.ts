@@ -62,6 +62,13 @@ describe("checker messages", () => {
     expect(report(source)).toMatchSnapshot();
   });
 
+  it("warns about base data hidden by a rule, and still compiles", () => {
+    const source = `package p\n\nallow if input.x == 1\n`;
+    const r = compile([{ file: "policy.verdict", source }], { data: { p: { allow: "from-data", other: 1 } } });
+    expect(r.policy).not.toBeNull();
+    expect(r.diagnostics.map((d) => formatDiagnostic(d, source)).join("\n")).toMatchSnapshot();
+  });
+
   it("a valid policy has no messages", () => {
     expect(report(`package p\n\nallow if { input.user == "bob" }\n`)).toBe("");
   });

@@ -134,11 +134,12 @@ export interface ExprLiteral {
   readonly with: readonly With[];
 }
 
-/** `x := value` binds a new local. */
+/** `x := value` binds a new local; `[a, _, c] := value` destructures an array of that length. */
 export interface Assign {
   readonly kind: "assign";
   readonly loc: Loc;
-  readonly target: Var;
+  /** A variable, or an array literal whose items are all variables (or `_`). */
+  readonly target: Var | ArrayLit;
   readonly value: Expr;
   readonly with: readonly With[];
 }

@@ -33,12 +33,17 @@ export const codes = {
   duplicateDefault: "V303",
   badDefault: "V304",
   packageConflict: "V305",
+  dataHidden: "V306",
   schemaInvalid: "V401",
   schemaUnknownField: "V402",
   schemaTypeMismatch: "V403",
 } as const;
 
 export type Code = (typeof codes)[keyof typeof codes];
+
+export function warning(code: Code, loc: Loc, message: string, hint?: string): Diagnostic {
+  return { ...error(code, loc, message, hint), severity: "warning" };
+}
 
 export function error(code: Code, loc: Loc, message: string, hint?: string): Diagnostic {
   return hint === undefined

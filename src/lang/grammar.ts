@@ -450,15 +450,25 @@ export class Grammar extends EmbeddedActionsParser {
     }));
   });
 
-  private exprLiteral = this.RULE("exprLiteral", (): A.ExprLiteral => {
+  /** An expression, or `[a, b] := value` (an array pattern is parsed as an array literal first). */
+  private exprLiteral = this.RULE("exprLiteral", (): A.ExprLiteral | A.Assign => {
     const expr = this.SUBRULE(this.expr);
+    const value = this.OPTION(() => {
+      this.CONSUME(T.Assign);
+      return this.SUBRULE2(this.expr);
+    });
     const withs = this.SUBRULE(this.withClauses);
-    return this.ACTION(() => ({
-      kind: "exprLiteral",
-      loc: this.span(expr.loc, lastLoc(withs, expr.loc)),
-      expr,
-      with: withs,
-    }));
+    return this.ACTION((): A.ExprLiteral | A.Assign => {
+      const loc = this.span(expr.loc, lastLoc(withs, (value ?? expr).loc));
+      if (value === undefined) return { kind: "exprLiteral", loc, expr, with: withs };
+      if (expr.kind !== "array" || !expr.items.every((i) => i.kind === "var")) {
+        throw this.fail(
+          expr.loc,
+          "`:=` assigns to a name or to an array of names, as in `[_, payload, _] := io.jwt.decode(t)`",
+        );
+      }
+      return { kind: "assign", loc, target: expr, value, with: withs };
+    });
   });
 
   private withClauses = this.RULE("withClauses", (): A.With[] => {
@@ -628,9 +638,9 @@ export class Grammar extends EmbeddedActionsParser {
             ALT: () => {
               this.CONSUME(T.LParen);
               const args: A.Expr[] = [];
-              this.MANY_SEP({
-                SEP: T.Comma,
-                DEF: () => args.push(this.SUBRULE2(this.expr)),
+              this.OPTION(() => {
+                args.push(this.SUBRULE2(this.expr));
+                this.SUBRULE(this.moreArgs, { ARGS: [args] });
               });
               const close = this.CONSUME(T.RParen);
               node = this.ACTION(() => this.call(node, args, close));
@@ -782,6 +792,19 @@ export class Grammar extends EmbeddedActionsParser {
       const loc = this.locOf(open, close);
       return result ? result(loc) : { kind: "object", loc, entries: [] };
     });
+  });
+
+  /** `, arg` repeated, with an optional trailing comma, as in collections. */
+  private moreArgs = this.RULE("moreArgs", (args: A.Expr[]): void => {
+    this.MANY({
+      GATE: () => this.LA(2).tokenType !== T.RParen,
+      DEF: () => {
+        this.CONSUME(T.Comma);
+        const arg = this.SUBRULE(this.expr);
+        this.ACTION(() => args.push(arg));
+      },
+    });
+    this.OPTION(() => this.CONSUME2(T.Comma));
   });
 
   /** `, item` repeated, with an optional trailing comma. */

@@ -168,7 +168,8 @@ class ModuleResolver {
         break;
       case "assign":
         this.expr(lit.value, scope);
-        this.bind(lit.target, scope);
+        if (lit.target.kind === "var") this.bind(lit.target, scope);
+        else for (const item of lit.target.items) this.bind(item as A.Var, scope);
         break;
       case "someDecl":
         for (const v of lit.vars) this.declare(v, scope);

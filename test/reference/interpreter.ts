@@ -602,9 +602,18 @@ class Run {
       case "exprLiteral":
         for (const [v, env2] of this.expr(lit.expr, env, scope, cx)) if (v !== false) yield env2;
         return;
-      case "assign":
-        for (const [v, env2] of this.expr(lit.value, env, scope, cx)) yield bind(env2, lit.target.name, v);
+      case "assign": {
+        const target = lit.target;
+        for (const [v, env2] of this.expr(lit.value, env, scope, cx)) {
+          if (target.kind === "var") yield bind(env2, target.name, v);
+          else if (Array.isArray(v) && v.length === target.items.length) {
+            let e = env2;
+            target.items.forEach((item, i) => (e = bind(e, (item as A.Var).name, v[i] as Value)));
+            yield e;
+          }
+        }
         return;
+      }
       case "someIn":
         for (const [c, env2] of this.expr(lit.domain, env, scope, cx)) {
           for (const [k, v] of members(c)) yield bind(lit.key ? bind(env2, lit.key.name, k) : env2, lit.value.name, v);

@@ -15,9 +15,9 @@ export function checkCommand(paths: string[], opts: CheckCommandOptions): number
     if (!m) fail(`--schema takes input=FILE or data=FILE, not '${spec}'`);
     schemas[m[1] as "input" | "data"] = readDocument(m[2]!);
   }
-  const { sources } = loadFiles(paths);
+  const { sources, data } = loadFiles(paths);
   if (sources.length === 0) fail(`no .verdict files found in ${paths.join(", ")}`);
-  const result = compile(sources, { schemas });
+  const result = compile(sources, { schemas, data });
   printDiagnostics(result.diagnostics, sources);
   if (result.diagnostics.some((d) => d.severity === "error")) return exitCodes.failed;
   process.stdout.write(`ok: ${sources.length} file${sources.length === 1 ? "" : "s"} checked\n`);

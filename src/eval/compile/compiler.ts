@@ -109,7 +109,7 @@ export class Compiler {
       case "exprLiteral":
         return formatExpr(lit.expr);
       case "assign":
-        return `${lit.target.name} := ${formatExpr(lit.value)}`;
+        return `${formatExpr(lit.target)} := ${formatExpr(lit.value)}`;
       case "someDecl":
         return `some ${lit.vars.map((v) => v.name).join(", ")}`;
       case "someIn":

@@ -84,6 +84,7 @@ function compileLiteral(c: Compiler, lit: Exclude<A.Literal, A.SomeDecl>): Step 
     }
     case "assign": {
       const x = compileExpr(c, lit.value);
+      if (lit.target.kind === "array") return compileDestructure(c, lit.target, x);
       const slot = c.slotOf(lit.target);
       const s = x.scalar;
       if (s) {
@@ -128,6 +129,26 @@ function compileLiteral(c: Compiler, lit: Exclude<A.Literal, A.SomeDecl>): Step 
     case "every":
       return compileEvery(c, lit);
   }
+}
+
+/** `[a, _, c] := value`: holds for each value that is an array of exactly that length. */
+function compileDestructure(c: Compiler, pattern: A.ArrayLit, x: Compiled): Step {
+  const slots = pattern.items.map((v) => c.slotOf(v as A.Var));
+  const bind = (f: Frame, v: Value): boolean => {
+    if (!Array.isArray(v) || v.length !== slots.length) return false;
+    for (let i = 0; i < slots.length; i++) f.s[slots[i]!] = v[i] as Value;
+    return true;
+  };
+  const s = x.scalar;
+  if (s) {
+    return {
+      det: (f) => {
+        const v = s(f);
+        return v !== undefined && bind(f, v);
+      },
+    };
+  }
+  return { gen: (f, k) => x.gen(f, (v) => bind(f, v) && k()) };
 }
 
 /** `every k, v in c { body }`: holds when the body holds for every element (vacuously for none). */
