@@ -184,6 +184,38 @@ u(x) := 1 if x == 1 else := 2
 `);
   });
 
+  it("keeps `with` clauses that start their own line on continuation lines", () => {
+    expect(
+      fmt(`package p
+
+test "t" {
+    allow with input as {"a": 1}
+  with data.users as {}   # users
+    allow with input as 1 with data.x as 2
+}
+
+a if b
+with input as 1
+`),
+    ).toBe(`package p
+
+test "t" {
+    allow with input as {"a": 1}
+        with data.users as {} # users
+    allow with input as 1 with data.x as 2
+}
+
+a if b
+    with input as 1
+`);
+  });
+
+  it("destructures arrays", () => {
+    expect(fmt(`package p\n\nr if {\n    [a,_ , b]:=input.xs\n    a == b\n}\n`)).toBe(
+      `package p\n\nr if {\n    [a, _, b] := input.xs\n    a == b\n}\n`,
+    );
+  });
+
   it("prints tests and schemas", () => {
     expect(
       fmt(`package p

@@ -54,6 +54,22 @@ export function scalarText(e: A.Scalar): string {
   return typeof e.value === "string" ? JSON.stringify(e.value) : String(e.value);
 }
 
+/** The last source line of a literal before its `with` clauses. */
+function withsStart(l: A.Literal): number {
+  switch (l.kind) {
+    case "exprLiteral":
+      return l.expr.loc.endLine;
+    case "assign":
+      return l.value.loc.endLine;
+    case "someIn":
+      return l.domain.loc.endLine;
+    case "every":
+      return l.body.loc.endLine;
+    case "someDecl":
+      return l.loc.endLine;
+  }
+}
+
 /** True when the printed expression begins with `{` (which `if` would read as a body). */
 export function startsWithBrace(e: A.Expr): boolean {
   switch (e.kind) {
@@ -171,8 +187,16 @@ export class Printer {
         this.block(l.body, inline);
         break;
     }
+    // A `with` that started its own line in the source stays on a continuation line.
+    let previousEnd = withsStart(l);
     for (const clause of l.with) {
-      w.put(" with", clause.loc.offset, clause.loc.offset + 4);
+      if (!inline && clause.loc.line > previousEnd) {
+        w.line(w.indent + 1, "item");
+        w.put("with", clause.loc.offset, clause.loc.offset + 4);
+      } else {
+        w.put(" with", clause.loc.offset, clause.loc.offset + 4);
+      }
+      previousEnd = clause.loc.endLine;
       w.put(" ");
       this.operand(clause.target, PRIMARY);
       w.put(" as ");
