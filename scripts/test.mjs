@@ -18,6 +18,11 @@ const checks = [
   ["prettier", "npx", ["prettier", "--check", "."]],
   ["vitest", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...args]],
   ["verdict fmt --check policies", "node", ["dist/src/cli/main.js", "fmt", "--check", "policies"]],
+  [
+    "verdict test policies --coverage --threshold 90",
+    "node",
+    ["dist/src/cli/main.js", "test", "policies", "--coverage", "--threshold", "90", "--fail-on-empty"],
+  ],
 ];
 
 let passed = 0;

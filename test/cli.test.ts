@@ -1,6 +1,6 @@
 // The `verdict` command line, run as a user runs it (the built dist/, as `npm test` builds first).
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -179,6 +179,40 @@ describe("verdict test", () => {
     const r = verdict(["test", t + ".verdict", "--threshold", "90"]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("coverage 50.0% is below the threshold of 90%");
+  });
+
+  it("shows expected vs actual for a deliberately broken copy of an example policy", () => {
+    const copy = join(dir, "broken");
+    cpSync("policies", copy, { recursive: true });
+    const file = join(copy, "envoy", "authz", "authz.verdict");
+    const source = readFileSync(file, "utf8");
+    // Break the success status the Envoy policy returns for allowed requests.
+    const broken = source.replace('upstream_headers, "http_status": 200', 'upstream_headers, "http_status": 201');
+    expect(broken).not.toBe(source);
+    writeFileSync(file, broken);
+    const r = verdict(["test", copy]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL  envoy\.authz: /m);
+    expect(r.out).toMatch(/did not hold: /);
+    expect(r.out).toMatch(/left: +.*201/);
+    expect(r.out).toMatch(/right: +.*200/);
+  });
+
+  it("re-runs on change in watch mode", async () => {
+    const f = join(dir, "w_test.verdict");
+    writeFileSync(f, 'package w\n\nok := true\n\ntest "ok" {\n    ok\n}\n');
+    const child = spawn("node", [cli, "test", "--watch", f], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toMatch(re);
+    };
+    await waitFor(/1 passed, 0 failed/);
+    writeFileSync(f, 'package w\n\nok := false\n\ntest "ok" {\n    ok\n}\n');
+    await waitFor(/0 passed, 1 failed/);
+    child.kill("SIGINT");
+    await new Promise((r) => child.on("exit", r));
   });
 
   it("writes JSON and JUnit", () => {
