@@ -179,22 +179,26 @@ export function keyOf(v: Value): string {
       return v ? "t" : "f";
   }
   if (v === null) return "z";
-  return "c" + canonicalJSON(v);
+  return "c" + canonicalJSON(v, true);
 }
 
-/** JSON text with sorted keys and sets as `{"$set": [...]}`-free sorted arrays tagged by a prefix. */
-function canonicalJSON(v: Value): string {
+/**
+ * JSON text with object keys sorted: equal values give equal text. Sets print as sorted arrays,
+ * or with `tagSets` as `<...>` so that a set and an array never share a text (set identity).
+ */
+export function canonicalJSON(v: Value, tagSets = false): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return "[" + v.map(canonicalJSON).join(",") + "]";
-  if (v instanceof SetValue) return "<" + v.sorted().map(canonicalJSON).join(",") + ">";
+  if (Array.isArray(v)) return "[" + v.map((x) => canonicalJSON(x, tagSets)).join(",") + "]";
+  if (v instanceof SetValue) {
+    const items = v
+      .sorted()
+      .map((x) => canonicalJSON(x, tagSets))
+      .join(",");
+    return tagSets ? "<" + items + ">" : "[" + items + "]";
+  }
   const o = v as ObjectValue;
-  return (
-    "{" +
-    sortedKeys(o)
-      .map((k) => JSON.stringify(k) + ":" + canonicalJSON(o[k] as Value))
-      .join(",") +
-    "}"
-  );
+  const entries = sortedKeys(o).map((k) => JSON.stringify(k) + ":" + canonicalJSON(o[k] as Value, tagSets));
+  return "{" + entries.join(",") + "}";
 }
 
 /**

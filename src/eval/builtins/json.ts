@@ -1,8 +1,8 @@
 // JSON in and out. Parsed objects get a null prototype so keys such as "__proto__" stay plain
 // data, and nesting is capped before parsing so hostile input cannot exhaust the stack.
 import { BuiltinError } from "../errors.js";
-import { isArray, isSet, newObject, sortedKeys } from "../value.js";
-import type { ObjectValue, Value } from "../value.js";
+import { canonicalJSON, newObject } from "../value.js";
+import type { Value } from "../value.js";
 import { nestingDepth } from "../input.js";
 import { arg, def, stringArg } from "./args.js";
 import type { Builtin } from "./types.js";
@@ -44,24 +44,6 @@ function isValidJSON(v: Value): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Canonical JSON: object keys sorted by code unit (JSON.stringify would put integer-like keys
- * first), sets as sorted arrays. Deterministic output is what makes hashes of it stable.
- */
-export function canonicalJSON(v: Value): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (isArray(v)) return "[" + v.map(canonicalJSON).join(",") + "]";
-  if (isSet(v)) return "[" + v.sorted().map(canonicalJSON).join(",") + "]";
-  const o = v as ObjectValue;
-  return (
-    "{" +
-    sortedKeys(o)
-      .map((k) => JSON.stringify(k) + ":" + canonicalJSON(o[k] as Value))
-      .join(",") +
-    "}"
-  );
 }
 
 export const jsonBuiltins: readonly Builtin[] = [

@@ -69,41 +69,16 @@ export function holds(q: Query, f: Frame): boolean {
 
 function compileLiteral(c: Compiler, lit: Exclude<A.Literal, A.SomeDecl>): Step {
   switch (lit.kind) {
-    case "exprLiteral": {
-      const x = compileExpr(c, lit.expr);
-      const s = x.scalar;
-      if (s) {
-        return {
-          det: (f) => {
-            const v = s(f);
-            return v !== undefined && v !== false;
-          },
-        };
-      }
-      return { gen: (f, k) => x.gen(f, (v) => v !== false && k()) };
-    }
+    case "exprLiteral":
+      return accepting(compileExpr(c, lit.expr), (_f, v) => v !== false);
     case "assign": {
       const x = compileExpr(c, lit.value);
-      if (lit.target.kind === "array") return compileDestructure(c, lit.target, x);
+      if (lit.target.kind === "array") return accepting(x, destructure(c, lit.target));
       const slot = c.slotOf(lit.target);
-      const s = x.scalar;
-      if (s) {
-        return {
-          det: (f) => {
-            const v = s(f);
-            if (v === undefined) return false;
-            f.s[slot] = v;
-            return true;
-          },
-        };
-      }
-      return {
-        gen: (f, k) =>
-          x.gen(f, (v) => {
-            f.s[slot] = v;
-            return k();
-          }),
-      };
+      return accepting(x, (f, v) => {
+        f.s[slot] = v;
+        return true;
+      });
     }
     case "someIn": {
       const domain = compileExpr(c, lit.domain);
@@ -131,54 +106,53 @@ function compileLiteral(c: Compiler, lit: Exclude<A.Literal, A.SomeDecl>): Step 
   }
 }
 
-/** `[a, _, c] := value`: holds for each value that is an array of exactly that length. */
-function compileDestructure(c: Compiler, pattern: A.ArrayLit, x: Compiled): Step {
-  const slots = pattern.items.map((v) => c.slotOf(v as A.Var));
-  const bind = (f: Frame, v: Value): boolean => {
-    if (!Array.isArray(v) || v.length !== slots.length) return false;
-    for (let i = 0; i < slots.length; i++) f.s[slots[i]!] = v[i] as Value;
-    return true;
-  };
+/**
+ * A literal that holds once for each value of `x` that `accept` takes (accept may bind slots):
+ * a plain check when `x` has at most one value, a generator otherwise.
+ */
+function accepting(x: Compiled, accept: (f: Frame, v: Value) => boolean): Step {
   const s = x.scalar;
   if (s) {
     return {
       det: (f) => {
         const v = s(f);
-        return v !== undefined && bind(f, v);
+        return v !== undefined && accept(f, v);
       },
     };
   }
-  return { gen: (f, k) => x.gen(f, (v) => bind(f, v) && k()) };
+  return { gen: (f, k) => x.gen(f, (v) => accept(f, v) && k()) };
+}
+
+/** `[a, _, c] := value`: takes arrays of exactly that length, binding each element. */
+function destructure(c: Compiler, pattern: A.ArrayLit): (f: Frame, v: Value) => boolean {
+  const slots = pattern.items.map((v) => c.slotOf(v as A.Var));
+  return (f, v) => {
+    if (!Array.isArray(v) || v.length !== slots.length) return false;
+    for (let i = 0; i < slots.length; i++) f.s[slots[i]!] = v[i] as Value;
+    return true;
+  };
 }
 
 /** `every k, v in c { body }`: holds when the body holds for every element (vacuously for none). */
 function compileEvery(c: Compiler, lit: A.Every): Step {
-  const domain: Compiled = compileExpr(c, lit.domain);
   const body = compileQuery(c, lit.body);
   const keySlot = lit.key ? c.slotOf(lit.key) : -1;
   const valueSlot = c.slotOf(lit.value);
   const loc = lit.domain.loc;
-  const all = (f: Frame, coll: Value): boolean =>
-    !iterate(
-      coll,
-      loc,
-      () => f.ctx.budget.step(),
-      (key, value) => {
-        if (keySlot >= 0) f.s[keySlot] = key;
-        f.s[valueSlot] = value;
-        return !holds(body, f);
-      },
-    );
-  const s = domain.scalar;
-  if (s) {
-    return {
-      det: (f) => {
-        const coll = s(f);
-        return coll !== undefined && all(f, coll);
-      },
-    };
-  }
-  return { gen: (f, k) => domain.gen(f, (coll) => all(f, coll) && k()) };
+  return accepting(
+    compileExpr(c, lit.domain),
+    (f, coll) =>
+      !iterate(
+        coll,
+        loc,
+        () => f.ctx.budget.step(),
+        (key, value) => {
+          if (keySlot >= 0) f.s[keySlot] = key;
+          f.s[valueSlot] = value;
+          return !holds(body, f);
+        },
+      ),
+  );
 }
 
 /** Instrumented literal: tells the tracer when it has no solution. */
