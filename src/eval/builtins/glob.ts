@@ -129,15 +129,36 @@ function delimitersArg(v: Value): string[] {
   });
 }
 
-function compileGlob(ctx: BuiltinContext, pattern: string, delimiters: readonly string[]): RE2JS {
-  return cached(ctx, "glob:" + JSON.stringify([pattern, delimiters]), () => {
+type Matcher = (subject: string) => boolean;
+
+/**
+ * A matcher for a glob, cached. Globs that are a literal, or a literal followed by one final
+ * `*` or `**` (the common `/public/**`), are matched with plain string operations; the rest by RE2.
+ */
+function compileGlob(ctx: BuiltinContext, pattern: string, delimiters: readonly string[]): Matcher {
+  // Delimiters are single characters, so joining them is unambiguous.
+  return cached(ctx, "glob:" + delimiters.join("") + "\u0000" + pattern, (): Matcher => {
+    const simple = simpleGlob(pattern, delimiters);
+    if (simple) return simple;
     const source = globToRegex(pattern, delimiters);
     try {
-      return RE2JS.compile(source);
+      const re = RE2JS.compile(source);
+      return (subject) => re.test(subject);
     } catch (e) {
       throw new BuiltinError(`invalid glob pattern: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
+}
+
+function simpleGlob(pattern: string, delimiters: readonly string[]): Matcher | null {
+  const cps = codePoints(pattern);
+  const stars = cps.length >= 2 && cps.at(-1) === "*" && cps.at(-2) === "*" ? 2 : cps.at(-1) === "*" ? 1 : 0;
+  const prefix = cps.slice(0, cps.length - stars);
+  if (prefix.some((c) => GLOB_META.has(c))) return null;
+  const literal = prefix.join("");
+  if (stars === 0) return (s) => s === literal;
+  if (stars === 2) return (s) => s.startsWith(literal);
+  return (s) => s.startsWith(literal) && !delimiters.some((d) => s.includes(d, literal.length));
 }
 
 const GLOB_META = new Set(["*", "?", "\\", "[", "]", "{", "}"]);
@@ -147,7 +168,7 @@ export const globBuiltins: readonly Builtin[] = [
     const pattern = stringArg(args, 0);
     const delimiters = delimitersArg(arg(args, 1));
     const subject = stringArg(args, 2);
-    return compileGlob(ctx, pattern, delimiters).test(subject);
+    return compileGlob(ctx, pattern, delimiters)(subject);
   }),
   def("glob.quote_meta", 1, "glob.quote_meta(pattern) -> string", (args) =>
     codePoints(stringArg(args, 0))
