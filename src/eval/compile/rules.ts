@@ -54,20 +54,20 @@ function compileDefinition(c: Compiler, def: A.Rule | A.Func): Definition {
 function runBranches(def: Definition, f: Frame, onValue: (v: Value) => boolean): boolean {
   for (const b of def.branches) {
     f.ctx.trace?.hit(b.loc);
+    const value = b.value;
+    if (b.body?.det && value.scalar) {
+      // The common case (a plain body and a single value): no closures on the hot path.
+      const v = b.body.det(f) ? value.scalar(f) : undefined;
+      if (v !== undefined) return onValue(v);
+      continue;
+    }
     let matched = false;
     const emit = (v: Value): boolean => {
       matched = true;
       return onValue(v);
     };
-    const value = b.value;
-    let stop: boolean;
-    if (!b.body) stop = value.gen(f, emit);
-    else if (b.body.det && value.scalar) {
-      const v = b.body.det(f) ? value.scalar(f) : undefined;
-      stop = v !== undefined && emit(v);
-    } else {
-      stop = b.body.run(f, () => value.gen(f, emit));
-    }
+    const body = b.body;
+    const stop = body ? body.run(f, () => value.gen(f, emit)) : value.gen(f, emit);
     if (stop || matched) return stop;
   }
   return false;
