@@ -78,11 +78,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(config.auth.token ? { token: config.auth.token } : {}),
     ...(config.auth.management_token ? { managementToken: config.auth.management_token } : {}),
   });
-  app.addHook("onResponse", async (req, reply) => {
+  app.addHook("onResponse", (req, reply, done) => {
     metrics.request(req.routeOptions.url ?? "unmatched", req.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
+  // close() flushes within the logger's own deadline; a separate flush() first could wait twice.
   app.addHook("onClose", async () => {
-    await options.decisionLogger?.flush();
     await options.decisionLogger?.close();
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
