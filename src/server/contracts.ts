@@ -50,5 +50,6 @@ export interface DecisionLogger {
   log(event: DecisionEvent): void;
   /** Sends everything buffered (best effort within the sink's retry policy). */
   flush(): Promise<void>;
+  /** Flushes what is buffered (within the logger's own deadline), then stops; used at shutdown. */
   close(): Promise<void>;
 }

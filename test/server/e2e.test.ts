@@ -160,7 +160,7 @@ describe("graceful shutdown", () => {
     expect(done.status).toBe(200);
     expect(JSON.parse(done.body).result).toBe(true);
     await closing;
-    expect(calls).toEqual(["flush", "close"]);
+    expect(calls).toEqual(["close"]);
     expect(events).toHaveLength(1);
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
   });
