@@ -66,6 +66,8 @@ describe("verdict eval", () => {
       "http.authz.reason",
     ]);
     expect(u.out).toContain("data.http.authz.reason");
+    expect(u.out).toMatch(/matched through the else at \d+:\d+, value "other"/);
+    expect(u.out).toMatch(/earlier branch failed at \d+:\d+: "admin" in users\[req.user\].roles/);
     const none = verdict(["eval", "-d", "policies/http/example.verdict", "--explain", "http.authz.nothing"]);
     expect(none.out).toBe("undefined\n\nexplanation:\n  no rule or data at data.http.authz.nothing\n");
   });

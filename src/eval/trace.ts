@@ -17,7 +17,10 @@ export interface DefinitionTrace {
   /** "matched": the body held and the definition produced `value`; "failed": it did not. */
   readonly outcome: "matched" | "failed";
   readonly value?: unknown;
+  /** The first literal that did not hold (for a match through `else`: in the branches before it). */
   readonly failed?: FailedLiteral;
+  /** Set when an `else` branch produced the value: where that branch starts. */
+  readonly else?: Loc;
 }
 
 export interface RuleTrace {
@@ -32,6 +35,7 @@ interface OpenDefinition {
   loc: Loc;
   failed: FailedLiteral | null;
   value: V;
+  elseBranch: Loc | null;
 }
 
 /** Collects traces during one evaluation. */
@@ -51,7 +55,13 @@ export class Tracer {
 
   beginDefinition(loc: Loc): void {
     this.hit(loc);
-    this.open.push({ loc, failed: null, value: undefined });
+    this.open.push({ loc, failed: null, value: undefined, elseBranch: null });
+  }
+
+  /** Records that an `else` branch (starting at `loc`) produced the current definition's value. */
+  elseMatched(loc: Loc): void {
+    const d = this.open[this.open.length - 1];
+    if (d) d.elseBranch = loc;
   }
 
   /** Records a literal that had no solution; only the first per definition is kept. */
@@ -64,7 +74,10 @@ export class Tracer {
 
   endDefinition(value: V): DefinitionTrace {
     const d = this.open.pop()!;
-    if (value !== undefined) return { loc: d.loc, outcome: "matched", value: toJSON(value) };
+    if (value !== undefined) {
+      const matched = { loc: d.loc, outcome: "matched" as const, value: toJSON(value) };
+      return d.elseBranch ? { ...matched, else: d.elseBranch, ...(d.failed ? { failed: d.failed } : {}) } : matched;
+    }
     return d.failed ? { loc: d.loc, outcome: "failed", failed: d.failed } : { loc: d.loc, outcome: "failed" };
   }
 

@@ -78,7 +78,8 @@ function rulesTrail(rules: readonly RuleTrace[]): string[] {
     );
     for (const d of r.definitions) {
       const at = `${d.loc.file}:${d.loc.line}`;
-      if (d.outcome === "matched") lines.push(`        ${at}: matched`);
+      if (d.outcome === "matched")
+        lines.push(`        ${at}: matched${d.else ? ` through the else at line ${d.else.line}` : ""}`);
       else if (d.failed) lines.push(`        ${at}: failed at line ${d.failed.loc.line}: ${d.failed.text}`);
       else lines.push(`        ${at}: no match`);
     }

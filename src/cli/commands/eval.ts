@@ -66,8 +66,12 @@ function printExplanation(decision: Decision, path: string): void {
     out.write(`  ${r.rule} = ${value}${r.result === "default" ? " (default)" : ""}\n`);
     for (const d of r.definitions) {
       const at = `${d.loc.file}:${d.loc.line}:${d.loc.col}`;
-      if (d.outcome === "matched") out.write(`    ${at}: matched, value ${JSON.stringify(d.value)}\n`);
-      else if (d.failed) {
+      if (d.outcome === "matched") {
+        const via = d.else ? ` through the else at ${d.else.line}:${d.else.col}` : "";
+        out.write(`    ${at}: matched${via}, value ${JSON.stringify(d.value)}\n`);
+        if (d.else && d.failed)
+          out.write(`      (earlier branch failed at ${d.failed.loc.line}:${d.failed.loc.col}: ${d.failed.text})\n`);
+      } else if (d.failed) {
         const f = d.failed;
         const ops = f.operands
           ? ` (left = ${JSON.stringify(f.operands[0]) ?? "undefined"}, right = ${JSON.stringify(f.operands[1]) ?? "undefined"})`

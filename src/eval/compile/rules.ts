@@ -52,17 +52,21 @@ function compileDefinition(c: Compiler, def: A.Rule | A.Func): Definition {
  * it produces. Returns true when `onValue` asked to stop.
  */
 function runBranches(def: Definition, f: Frame, onValue: (v: Value) => boolean): boolean {
-  for (const b of def.branches) {
-    f.ctx.trace?.hit(b.loc);
+  for (let i = 0; i < def.branches.length; i++) {
+    const b = def.branches[i]!;
+    const trace = f.ctx.trace;
+    trace?.hit(b.loc);
     const value = b.value;
     if (b.body?.det && value.scalar) {
       // The common case (a plain body and a single value): no closures on the hot path.
       const v = b.body.det(f) ? value.scalar(f) : undefined;
-      if (v !== undefined) return onValue(v);
-      continue;
+      if (v === undefined) continue;
+      if (i > 0) trace?.elseMatched(b.loc);
+      return onValue(v);
     }
     let matched = false;
     const emit = (v: Value): boolean => {
+      if (!matched && i > 0) trace?.elseMatched(b.loc);
       matched = true;
       return onValue(v);
     };
