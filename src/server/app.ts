@@ -82,6 +82,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     metrics.request(req.routeOptions.url ?? "unmatched", req.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
+  drainOnClose(app);
   // close() flushes within the logger's own deadline; a separate flush() first could wait twice.
   app.addHook("onClose", async () => {
     await options.decisionLogger?.close();
@@ -125,4 +126,29 @@ function toApiError(err: FastifyError, maxBody: number): ApiError {
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ApiError(400, "invalid_parameter", `bad request: ${err.message}`);
   return new ApiError(500, "internal_error", "internal server error");
+}
+
+/**
+ * Graceful shutdown: once closing starts, every response asks the client to close its
+ * connection, and idle keep-alive connections are closed as they become idle, so `close()`
+ * ends when the in-flight requests are answered instead of waiting for clients to hang up.
+ */
+function drainOnClose(app: FastifyInstance): void {
+  let closing = false;
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    const server = app.server as { closeIdleConnections?: () => void };
+    timer = setInterval(() => server.closeIdleConnections?.(), 50);
+    timer.unref();
+    done();
+  });
+  app.addHook("onSend", (_req, reply, payload, done) => {
+    if (closing) reply.header("connection", "close");
+    done(null, payload);
+  });
+  app.addHook("onClose", (_app, done) => {
+    clearInterval(timer);
+    done();
+  });
 }

@@ -55,6 +55,8 @@ export function decide(
   path: readonly string[],
   input: unknown,
   explain = false,
+  /** Milliseconds left for this decision when it shares a budget (a batch); the configured limit otherwise. */
+  timeLeftMs?: number,
 ): DecisionOutcome {
   const decisionId = randomUUID();
   const policy = ctx.store.policy;
@@ -81,7 +83,11 @@ export function decide(
     return { decisionId, defined: false, failure, evalNs: 0 };
   }
   const start = process.hrtime.bigint();
-  const d = policy.evaluate(path, input, explain ? ctx.evaluate.explain : ctx.evaluate.plain);
+  let options = explain ? ctx.evaluate.explain : ctx.evaluate.plain;
+  if (timeLeftMs !== undefined) {
+    options = { ...options, limits: { ...options.limits, timeoutMs: Math.max(0, Math.min(options.limits?.timeoutMs ?? Infinity, timeLeftMs)) } };
+  }
+  const d = policy.evaluate(path, input, options);
   const evalNs = Number(process.hrtime.bigint() - start);
   const failed = d.errors !== undefined && d.errors.length > 0;
   ctx.metrics.decision(classify(d.defined, d.result, failed), evalNs);

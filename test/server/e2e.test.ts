@@ -132,7 +132,7 @@ describe("graceful shutdown", () => {
     await app.listen({ host: "127.0.0.1", port: 0 });
     const port = (app.server.address() as { port: number }).port;
     const body = JSON.stringify({ input: requests.adminPost.input });
-    const inflight = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const inflight = new Promise<{ status: number; body: string; connection?: string }>((resolve, reject) => {
       const req = httpRequest(
         {
           host: "127.0.0.1",
@@ -144,7 +144,9 @@ describe("graceful shutdown", () => {
         (res) => {
           let text = "";
           res.on("data", (d) => (text += d));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, body: text, connection: res.headers.connection }),
+          );
         },
       );
       req.on("error", reject);
@@ -158,6 +160,8 @@ describe("graceful shutdown", () => {
     let closing: Promise<void> | undefined;
     const done = await inflight;
     expect(done.status).toBe(200);
+    // The client is told to hang up, so close() does not wait for an idle keep-alive socket.
+    expect(done.connection).toBe("close");
     expect(JSON.parse(done.body).result).toBe(true);
     await closing;
     expect(calls).toEqual(["close"]);

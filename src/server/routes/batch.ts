@@ -1,7 +1,8 @@
 // `POST /v1/batch/data/{path}` with `{"inputs": {"<id>": <input>, ...}}`: one decision per
 // input, each with its own decision id. 200 when every decision succeeded; otherwise 207 with
 // `http_status_code` on every response ("200", or "500" with the error envelope), the shape
-// the @styra/opa SDK (and Enterprise OPA's batch API) expect.
+// the @styra/opa SDK (and Enterprise OPA's batch API) expect. All decisions of a batch share
+// one time budget (`limits.eval_timeout_ms`); once it is spent the rest fail with budget_exceeded.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import { decide, type ServerContext } from "../decide.js";
@@ -22,8 +23,11 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const responses = Object.create(null) as Record<string, Record<string, unknown>>;
     let failures = 0;
     const ids = Object.keys(inputs);
+    // The whole batch shares one evaluation time budget: a batch must not hold the server
+    // longer than a single decision may.
+    const deadline = Date.now() + ctx.config.limits.eval_timeout_ms;
     for (const id of ids) {
-      const d = decide(ctx, req, path, inputs[id], flags.explain);
+      const d = decide(ctx, req, path, inputs[id], flags.explain, deadline - Date.now());
       const r: Record<string, unknown> = {};
       if (d.failure) {
         failures++;
