@@ -1,7 +1,7 @@
 // Verdict as a library. Browser-safe: no Node APIs here (see ./node.ts for files and crypto).
 import type { Module } from "./lang/ast.js";
 import { check } from "./lang/check.js";
-import { codes, sortDiagnostics, warning, type Diagnostic } from "./lang/diagnostics.js";
+import { codes, error, sortDiagnostics, warning, type Diagnostic } from "./lang/diagnostics.js";
 import type { Program } from "./lang/program.js";
 import { parseModule } from "./lang/parse.js";
 import type { Schemas } from "./lang/schema.js";
@@ -51,19 +51,28 @@ export function compile(sources: string | readonly SourceFile[], options: Compil
   // Name and safety errors in a file that does not parse would be noise; fix syntax first.
   if (diagnostics.some((d) => d.severity === "error"))
     return { policy: null, modules, diagnostics: sortDiagnostics(diagnostics) };
-  const table = options.builtins ? new Map([...builtins, ...options.builtins]) : builtins;
-  const checked = check(modules, {
-    builtins: builtinArities(table),
-    ...(options.schemas ? { schemas: options.schemas } : {}),
-  });
-  diagnostics.push(...checked.diagnostics);
-  if (checked.program && options.data !== undefined) diagnostics.push(...hiddenData(checked.program, options.data));
-  const ok = !diagnostics.some((d) => d.severity === "error") && checked.program;
-  return {
-    policy: ok ? Policy.compile(checked.program!, options) : null,
-    modules,
-    diagnostics: sortDiagnostics(diagnostics),
-  };
+  try {
+    const table = options.builtins ? new Map([...builtins, ...options.builtins]) : builtins;
+    const checked = check(modules, {
+      builtins: builtinArities(table),
+      ...(options.schemas ? { schemas: options.schemas } : {}),
+    });
+    diagnostics.push(...checked.diagnostics);
+    if (checked.program && options.data !== undefined) diagnostics.push(...hiddenData(checked.program, options.data));
+    const ok = !diagnostics.some((d) => d.severity === "error") && checked.program;
+    return {
+      policy: ok ? Policy.compile(checked.program!, options) : null,
+      modules,
+      diagnostics: sortDiagnostics(diagnostics),
+    };
+  } catch (err) {
+    // Checking and compiling recurse over the AST: a pathologically long expression (thousands of
+    // chained operators) is reported like any other problem instead of escaping as an exception.
+    if (!(err instanceof RangeError) || modules.length === 0) throw err;
+    const loc = { ...modules[0]!.loc, endLine: 1, endCol: 2, endOffset: 1 };
+    diagnostics.push(error(codes.syntaxError, loc, "an expression is nested or chained too deeply to compile", "split it into smaller rules"));
+    return { policy: null, modules, diagnostics: sortDiagnostics(diagnostics) };
+  }
 }
 
 /** Warns about base data that a rule of the same path hides: a likely layout mistake. */

@@ -73,6 +73,43 @@ describe("verdict/testing", () => {
     expect(text.trimEnd().split("\n").at(-1)).toBe("4 passed, 1 failed, 1 skipped");
   });
 
+  it("reports the operands of the failed comparison itself, evaluated where it ran", () => {
+    const r = runPolicyTestSources(
+      [
+        {
+          file: "o.verdict",
+          source: `package o
+
+deny contains m if {
+    some m in ["a", "b"]
+    m != "ok"
+}
+
+test "iteration has no single operand" {
+    1 == 1
+    input.xs[_] == 5 with input as {"xs": [1, 2]}
+}
+
+test "values inside rules are not the test's operands" {
+    deny[_] == "zzz"
+}
+
+test "both sides even when the left is undefined" {
+    input.missing == 1
+}
+
+test "operands under with" {
+    count(deny) == 5 with input as {}
+}
+`,
+        },
+      ],
+      {},
+    );
+    const operands = r.outcomes.map((o) => o.failure?.failed?.operands);
+    expect(operands).toEqual([undefined, undefined, [undefined, 1], [2, 5]]);
+  });
+
   it("measures line coverage of the policy file", () => {
     const file = report.coverage!.files.find((f) => f.file === "t.verdict")!;
     // Every line of the policy runs in some test: default, both allow lines, label and its else.

@@ -42,8 +42,6 @@ interface OpenDefinition {
 export class Tracer {
   readonly rules: RuleTrace[] = [];
   private readonly open: OpenDefinition[] = [];
-  /** The operands of the comparison evaluated last, kept for the failure report. */
-  lastOperands: readonly [V, V] | null = null;
   /** Source lines evaluated, as "file:line" (for coverage). */
   readonly hits = new Set<string>();
   /** Output of `print` calls, in order. */
@@ -64,12 +62,11 @@ export class Tracer {
     if (d) d.elseBranch = loc;
   }
 
-  /** Records a literal that had no solution; only the first per definition is kept. */
-  literalFailed(loc: Loc, text: string, comparison: boolean): void {
+  /** Records a literal that had no solution (with a comparison's operands); the first per definition counts. */
+  literalFailed(loc: Loc, text: string, operands: readonly [V, V] | null): void {
     const d = this.open[this.open.length - 1];
     if (!d || d.failed) return;
-    const ops = comparison ? this.lastOperands : null;
-    d.failed = ops ? { loc, text, operands: [json(ops[0]), json(ops[1])] } : { loc, text };
+    d.failed = operands ? { loc, text, operands: [json(operands[0]), json(operands[1])] } : { loc, text };
   }
 
   endDefinition(value: V): DefinitionTrace {

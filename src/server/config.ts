@@ -7,6 +7,9 @@ import YAML from "yaml";
 import { MAX_DEPTH } from "../eval/input.js";
 import { bundleConfigProperties, type BundlesConfig } from "./bundles/index.js";
 import { decisionLogConfigSchema, type DecisionLogConfig } from "./decision-log/index.js";
+import { redactUrl } from "./redact.js";
+
+export { redactUrl } from "./redact.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -222,16 +225,24 @@ function setAt(doc: Record<string, unknown>, path: readonly string[], value: unk
 }
 
 /** Keys whose values are secrets (a `*_file` key holds a path, which is shown). */
-const SECRET = /(token|secret|password|passphrase|credentials?|private_key|api_key|authorization|bearer)$/i;
+const SECRET = /(token|secret|password|passphrase|credentials?|private_key|api[_-]?key|authorization|bearer|cookie)$/i;
 
-/** The configuration without secrets, for `GET /v1/config`. */
-export function redactConfig(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactConfig);
+/**
+ * The configuration without secrets, for `GET /v1/config`: secret-looking keys are dropped,
+ * header values (which carry API keys in any name) are hidden, and URLs lose their user:password.
+ */
+export function redactConfig(value: unknown, key = ""): unknown {
+  if (typeof value === "string") return redactUrl(value);
+  if (Array.isArray(value)) return value.map((v) => redactConfig(v));
   if (!isObject(value)) return value;
   const out = Object.create(null) as Record<string, unknown>;
-  for (const k of Object.keys(value)) if (!SECRET.test(k)) out[k] = redactConfig(value[k]);
+  for (const k of Object.keys(value)) {
+    if (SECRET.test(k)) continue;
+    out[k] = key === "headers" ? "(redacted)" : redactConfig(value[k], k);
+  }
   return out;
 }
+
 
 /** Splits "host:port" ("[::1]:8181", ":8181" for every interface). */
 export function parseAddr(addr: string): { host: string; port: number } {

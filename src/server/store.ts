@@ -9,6 +9,7 @@ import type { Diagnostic } from "../lang/diagnostics.js";
 import { mergeAt, nodePlatform } from "../node.js";
 import type { ActivationResult, Bundle, BundleSink } from "./contracts.js";
 import { clone } from "./json-patch.js";
+import { redactUrl } from "./redact.js";
 import { deleteIn, getIn, overlaps, rootSegments, setIn } from "./tree.js";
 
 export interface StoreOptions {
@@ -182,8 +183,10 @@ export class PolicyStore implements BundleSink {
   }
 
   bundleFailed(name: string, message: string): void {
-    this.failures.set(name, { message, at: new Date().toISOString() });
-    this.emit({ type: "bundle_failed", name, message });
+    // Shown on /health, which needs no token: never with credentials from a URL.
+    const safe = redactUrl(message);
+    this.failures.set(name, { message: safe, at: new Date().toISOString() });
+    this.emit({ type: "bundle_failed", name, message: safe });
   }
 
   /** Revisions of the active bundles, as decision logs and provenance report them. */

@@ -19,7 +19,15 @@ export function fmtCommand(paths: string[], opts: FmtOptions): number {
       status = exitCodes.failed;
       continue;
     }
-    const out = format(parsed.module, s.source);
+    let out: string;
+    try {
+      out = format(parsed.module, s.source);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      process.stderr.write(`${s.file}: an expression is nested or chained too deeply to format\n`);
+      status = exitCodes.failed;
+      continue;
+    }
     if (opts.check) {
       if (out !== s.source) {
         process.stdout.write(`${s.file}: not formatted\n`);

@@ -1,7 +1,6 @@
 // Expressions to closures. Names were resolved by the checker, so every variable is a slot
 // read, every global a precomputed path, every call a direct function reference.
 import type * as A from "../../lang/ast.js";
-import type { Frame, V } from "../context.js";
 import { EvalError } from "../errors.js";
 import { binaryOp, field, index, iterate } from "../ops.js";
 import { equals, newObject, SetValue, typeName, type Value } from "../value.js";
@@ -162,7 +161,6 @@ function compileBinary(c: Compiler, e: A.Binary): Compiled {
   if (e.op === "or") return fromScalar((f) => holdsSomehow(left, f) || holdsSomehow(right, f));
   if (e.op === "and") return fromScalar((f) => holdsSomehow(left, f) && holdsSomehow(right, f));
   const op = binaryOp(e.op, e.loc);
-  if (c.instrument && isComparison(e.op) && left.scalar && right.scalar) return withOperands(left, right, op);
   if (left.scalar && right.scalar) {
     const l = left.scalar;
     const r = right.scalar;
@@ -179,17 +177,6 @@ function compileBinary(c: Compiler, e: A.Binary): Compiled {
 export const isComparison = (op: A.BinaryOp): boolean =>
   op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=" || op === "in";
 
-/** A comparison that also reports its operand values to the tracer. */
-function withOperands(left: Compiled, right: Compiled, op: (a: Value, b: Value) => V): Compiled {
-  const l = left.scalar!;
-  const r = right.scalar!;
-  return fromScalar((f: Frame) => {
-    const a = l(f);
-    const b = a === undefined ? undefined : r(f);
-    if (f.ctx.trace) f.ctx.trace.lastOperands = [a, b];
-    return a === undefined || b === undefined ? undefined : op(a, b);
-  });
-}
 
 function compileObject(c: Compiler, e: A.ObjectLit): Compiled {
   const parts: Compiled[] = [];

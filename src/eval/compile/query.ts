@@ -1,7 +1,7 @@
 // Bodies to closures. A body is a conjunction; literals with at most one solution run as plain
 // checks in sequence, and only iterating literals use continuation passing.
 import type * as A from "../../lang/ast.js";
-import type { Frame } from "../context.js";
+import type { Frame, Scalar, V } from "../context.js";
 import { iterate } from "../ops.js";
 import type { Value } from "../value.js";
 import type { Compiled } from "./compiled.js";
@@ -26,8 +26,9 @@ export function compileQuery(c: Compiler, body: A.Body): Query {
   for (const lit of body.literals) {
     if (lit.kind === "someDecl") continue; // declarations do nothing at run time
     let step = compileLiteral(c, lit);
-    if (lit.with.length > 0) step = compileWith(c, lit.with, step);
+    // Tracing sits inside `with`, so a failure report sees the replaced input and data.
     if (c.instrument) step = traced(c, lit, step);
+    if (lit.with.length > 0) step = compileWith(c, lit.with, step);
     steps.push(step);
   }
   return compose(steps);
@@ -155,22 +156,19 @@ function compileEvery(c: Compiler, lit: A.Every): Step {
   );
 }
 
-/** Instrumented literal: tells the tracer when it has no solution. */
+/** Instrumented literal: tells the tracer when it has no solution, with a comparison's operands. */
 function traced(c: Compiler, lit: A.Literal, step: Step): Step {
   const text = c.literalText(lit);
-  const comparison = lit.kind === "exprLiteral" && lit.expr.kind === "binary" && isComparison(lit.expr.op);
   const loc = lit.loc;
+  const operands = comparisonOperands(c, lit);
+  const failed = (f: Frame): void => f.ctx.trace?.literalFailed(loc, text, operands ? operands(f) : null);
   if (step.det) {
     const det = step.det;
     return {
       det: (f) => {
-        const trace = f.ctx.trace;
-        if (trace) {
-          trace.hit(loc);
-          trace.lastOperands = null;
-        }
+        f.ctx.trace?.hit(loc);
         const ok = det(f);
-        if (!ok) trace?.literalFailed(loc, text, comparison);
+        if (!ok) failed(f);
         return ok;
       },
     };
@@ -184,8 +182,27 @@ function traced(c: Compiler, lit: A.Literal, step: Step): Step {
         any = true;
         return k();
       });
-      if (!any) f.ctx.trace?.literalFailed(loc, text, comparison);
+      if (!any) failed(f);
       return stop;
     },
   };
+}
+
+/**
+ * For a literal that is a comparison of two single-valued sides, reads both sides again after it
+ * failed (evaluation has no side effects), so a report can say "expected X, got Y".
+ */
+function comparisonOperands(c: Compiler, lit: A.Literal): ((f: Frame) => readonly [V, V]) | null {
+  if (lit.kind !== "exprLiteral" || lit.expr.kind !== "binary" || !isComparison(lit.expr.op)) return null;
+  const left = compileExpr(c, lit.expr.left).scalar;
+  const right = compileExpr(c, lit.expr.right).scalar;
+  if (!left || !right) return null;
+  const read = (side: Scalar, f: Frame): V => {
+    try {
+      return side(f);
+    } catch {
+      return undefined; // the report shows what it can; the literal's own outcome already stands
+    }
+  };
+  return (f) => [read(left, f), read(right, f)];
 }

@@ -1,10 +1,15 @@
 // Handing a bundle to the store, and reporting what went wrong when it is refused.
 import { formatDiagnostic, type Diagnostic } from "../../lang/diagnostics.js";
 import type { Bundle, BundleSink } from "../contracts.js";
+import { redactUrl } from "../redact.js";
 import { errorMessage, type BundleLogger } from "./common.js";
 
-/** Logs `message` and reports it to the store, which shows it on /health and /metrics. */
-export function reportFailure(sink: BundleSink, logger: BundleLogger, name: string, message: string): void {
+/**
+ * Logs `message` and reports it to the store, which shows it on /health (open to anyone) and
+ * /metrics; credentials in URLs (`https://user:pw@host`) are removed first.
+ */
+export function reportFailure(sink: BundleSink, logger: BundleLogger, name: string, failure: string): void {
+  const message = redactUrl(failure);
   logger.error(`bundle ${name}: ${message}; the previous bundle (if any) keeps serving`);
   try {
     sink.bundleFailed(name, message);

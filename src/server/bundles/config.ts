@@ -1,6 +1,7 @@
 // The server configuration's `bundles` section (and `persistence_dir`): its JSON Schema, its
 // type, and the checks and defaults applied when sources start.
 import { fileURLToPath } from "node:url";
+import { redactUrl } from "../redact.js";
 import { resolveLimits, type BundleLimits } from "./common.js";
 import { signingAlgorithms, type BundleSigningConfig } from "./signing.js";
 
@@ -117,7 +118,7 @@ export type ResolvedSource =
 /** Applies defaults and checks what the schema cannot (delay order, options that do not apply). */
 export function resolveSource(name: string, cfg: BundleSourceConfig): ResolvedSource & { limits: BundleLimits } {
   const fail = (msg: string): never => {
-    throw new Error(`bundles.${name}: ${msg}`);
+    throw new Error(redactUrl(`bundles.${name}: ${msg}`));
   };
   const limits = resolveLimits({
     ...(cfg.size_limit_bytes !== undefined ? { maxArchiveBytes: cfg.size_limit_bytes } : {}),

@@ -5,6 +5,7 @@ import { watch, type FSWatcher } from "chokidar";
 import { activateBundle, reportFailure } from "./activate.js";
 import { errorMessage, type BundleLimits, type BundleLogger } from "./common.js";
 import type { BundleSink } from "../contracts.js";
+import { redactUrl } from "../redact.js";
 import { bundleFromFiles, readBundlePath } from "./read.js";
 import type { VerificationKey } from "./signing.js";
 
@@ -42,7 +43,7 @@ export class LocalSource {
 
   start(): void {
     this.started = this.begin().catch((err: unknown) => {
-      this.deps.logger.error(`bundle ${this.s.name}: ${errorMessage(err)}`);
+      this.deps.logger.error(redactUrl(`bundle ${this.s.name}: ${errorMessage(err)}`));
       this.rejectReady(err instanceof Error ? err : new Error(String(err)));
     });
   }

@@ -5,6 +5,7 @@ import { HttpSink } from "./http-sink.js";
 import { CombinedDecisionLogger, type StatsDecisionLogger } from "./logger.js";
 import { compileMask } from "./mask.js";
 import type { DropReason, Sink, SinkName, SinkReporter } from "./sink.js";
+import { redactUrl } from "../redact.js";
 
 export {
   DECISION_LOG_DEFAULTS,
@@ -68,8 +69,11 @@ export function createDecisionLogger(
 /** Routes one sink's reports to the hooks; nothing a hook throws gets back to the caller. */
 function reporter(sink: SinkName | "logger", hooks: DecisionLogHooks): SinkReporter {
   const say = (level: "warn" | "error", message: string, details?: Record<string, unknown>) => {
+    // Failure reasons may quote the service URL, credentials included: never log those.
+    const safe = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(details ?? {})) safe[k] = typeof v === "string" ? redactUrl(v) : v;
     try {
-      hooks.logger?.[level]({ component: "decision_logs", sink, ...details }, message);
+      hooks.logger?.[level]({ component: "decision_logs", sink, ...safe }, redactUrl(message));
     } catch {
       // a broken logger must not break decisions
     }
