@@ -70,7 +70,14 @@ export function compile(sources: string | readonly SourceFile[], options: Compil
     // chained operators) is reported like any other problem instead of escaping as an exception.
     if (!(err instanceof RangeError) || modules.length === 0) throw err;
     const loc = { ...modules[0]!.loc, endLine: 1, endCol: 2, endOffset: 1 };
-    diagnostics.push(error(codes.syntaxError, loc, "an expression is nested or chained too deeply to compile", "split it into smaller rules"));
+    diagnostics.push(
+      error(
+        codes.syntaxError,
+        loc,
+        "an expression is nested or chained too deeply to compile",
+        "split it into smaller rules",
+      ),
+    );
     return { policy: null, modules, diagnostics: sortDiagnostics(diagnostics) };
   }
 }

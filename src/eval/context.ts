@@ -49,25 +49,33 @@ export interface Ctx {
 
 /** Shared by a Ctx and every Ctx derived from it by `with`. */
 export class Budget {
-  private untilClock = CLOCK_INTERVAL;
+  /** Steps in the current interval, and those left before it ends. */
+  private interval: number;
+  private untilCheck: number;
   private used = 0;
   private readonly deadline: number;
 
   constructor(private readonly limits: Limits) {
     this.deadline = Date.now() + limits.timeoutMs;
+    this.interval = this.untilCheck = this.nextInterval();
   }
 
   /** Counts one step; throws when the decision has used its budget. */
   step(): void {
-    if (--this.untilClock > 0) return;
-    this.used += CLOCK_INTERVAL;
-    this.untilClock = CLOCK_INTERVAL;
+    if (--this.untilCheck > 0) return;
+    this.used += this.interval;
     if (this.used > this.limits.maxSteps) {
       throw new EvalError("budget_exceeded", `evaluation exceeded ${this.limits.maxSteps} steps`);
     }
     if (Date.now() > this.deadline) {
       throw new EvalError("budget_exceeded", `evaluation exceeded its time limit of ${this.limits.timeoutMs} ms`);
     }
+    this.interval = this.untilCheck = this.nextInterval();
+  }
+
+  /** The clock is read every CLOCK_INTERVAL steps; an interval also ends just past the step limit. */
+  private nextInterval(): number {
+    return Math.max(1, Math.min(CLOCK_INTERVAL, this.limits.maxSteps + 1 - this.used));
   }
 }
 

@@ -654,7 +654,15 @@ export class Grammar extends EmbeddedActionsParser {
 
   private primary = this.RULE("primary", (): A.Expr => {
     return this.OR([
-      { ALT: () => this.scalar(this.CONSUME(T.Number_), (s) => Number(s)) },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Number_);
+          return this.ACTION(() => {
+            if (!Number.isFinite(Number(t.image))) throw this.fail(this.locOf(t), `the number ${t.image} is too large`);
+            return this.scalar(t, (s) => Number(s));
+          });
+        },
+      },
       {
         ALT: () => this.scalar(this.CONSUME(T.String_), (s) => JSON.parse(s) as string),
       },

@@ -23,6 +23,12 @@ export function groupRules(modules: readonly A.Module[], diagnostics: Diagnostic
         continue;
       }
       if (s.kind !== "rule" && s.kind !== "function") continue;
+      if (s.name.value === "input" || s.name.value === "data") {
+        diagnostics.push(
+          error(codes.reassigned, s.name.loc, `a rule cannot be named '${s.name.value}'`, "choose another name"),
+        );
+        continue;
+      }
       const path = [...m.package.path, s.name.value];
       const key = path.join(".");
       const form = s.kind === "function" ? "function" : s.form;

@@ -89,6 +89,15 @@ class ModuleResolver {
           "import it `as` another name",
         );
       }
+      if (imp.alias === "input" || imp.alias === "data") {
+        this.report(
+          codes.badImport,
+          imp.loc,
+          `an import cannot be named '${imp.alias}'`,
+          "choose another name with `as`",
+        );
+        continue;
+      }
       this.imports.set(imp.alias, imp);
     }
     for (const s of this.module.statements) this.statement(s);
@@ -162,6 +171,8 @@ class ModuleResolver {
   }
 
   private literal(lit: A.Literal, scope: Scope): void {
+    // `with` values are computed before the literal runs, so they cannot use what it binds.
+    if (lit.kind !== "someDecl") for (const w of lit.with) this.withClause(w, scope);
     switch (lit.kind) {
       case "exprLiteral":
         this.expr(lit.expr, scope);
@@ -188,7 +199,6 @@ class ModuleResolver {
         break;
       }
     }
-    if (lit.kind !== "someDecl") for (const w of lit.with) this.withClause(w, scope);
   }
 
   // ---- locals ----
@@ -432,12 +442,16 @@ class ModuleResolver {
   private resolveFunction(name: string): CallRes | null {
     const parts = name.split(".");
     const head = parts[0]!;
-    let path: string[] | null = null;
-    if (parts.length === 1) path = [...this.module.package.path, head];
-    else if (head === "data") path = parts.slice(1);
-    else if (this.imports.get(head)?.root === "data") path = [...this.imports.get(head)!.path, ...parts.slice(1)];
-    const group = path ? this.groups.get(path.join(".")) : undefined;
-    if (group?.form === "function") return { kind: "function", key: group.key };
+    // A function of this package, then one reached through `data.` or a data import.
+    const candidates: string[][] = [];
+    if (parts.length === 1) candidates.push([...this.module.package.path, head]);
+    if (head === "data") candidates.push(parts.slice(1));
+    const imp = this.imports.get(head);
+    if (imp?.root === "data") candidates.push([...imp.path, ...parts.slice(1)]);
+    for (const path of candidates) {
+      const group = this.groups.get(path.join("."));
+      if (group?.form === "function") return { kind: "function", key: group.key };
+    }
     if (this.builtins.has(name)) return { kind: "builtin", name };
     return null;
   }

@@ -2,7 +2,13 @@
 // Every error, from any layer (router, body parser, auth, routes), leaves as the JSON envelope.
 import swagger from "@fastify/swagger";
 import { Ajv } from "ajv";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
+import type { Duplex } from "node:stream";
 import { defaultConfig, type ServerConfig } from "./config.js";
 import type { DecisionLogger } from "./contracts.js";
 import { evaluateOptions, type ServerContext } from "./decide.js";
@@ -41,8 +47,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const https = httpsOptions(config.tls);
   const app = Fastify({
     ...(https ? { https } : {}),
-    logger: options.logger ?? { level: config.log_level },
+    logger: withRequestSerializer(options.logger ?? { level: config.log_level }),
     bodyLimit: config.limits.max_body_bytes,
+    // HEAD would evaluate (and log) a decision only to drop the answer; /health opts back in.
+    exposeHeadRoutes: false,
+    clientErrorHandler: answerClientError,
     // While closing, requests already on open connections are still answered (with
     // `Connection: close`); no new connections are accepted.
     return503OnClosing: false,
@@ -115,6 +124,49 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
   await app.ready();
   return app;
+}
+
+/**
+ * Request log lines show the path only: query strings carry inputs (`GET /v1/data/x?input=…`),
+ * which must not reach the logs unmasked.
+ */
+function withRequestSerializer(logger: FastifyServerOptions["logger"]): FastifyServerOptions["logger"] {
+  if (logger === false || logger === undefined) return logger;
+  const base = logger === true ? {} : logger;
+  return { ...base, serializers: { req: serializeRequest, ...base.serializers } };
+}
+
+export function serializeRequest(req: FastifyRequest): Record<string, unknown> {
+  const q = req.url.indexOf("?");
+  return {
+    method: req.method,
+    url: q === -1 ? req.url : req.url.slice(0, q),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
+/**
+ * What Node's HTTP parser refuses (a malformed header, a bad Content-Length, oversized headers)
+ * never reaches a route: answer it with the JSON envelope and close the connection.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "request headers too large"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "request timed out"]
+        : [400, "Bad Request", `malformed HTTP request${err.code ? ` (${err.code})` : ""}`];
+  const body = JSON.stringify(envelope("invalid_parameter", message));
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Any error as an ApiError: client mistakes are 400s with a clear message, the rest 500s. */

@@ -243,7 +243,6 @@ export function redactConfig(value: unknown, key = ""): unknown {
   return out;
 }
 
-
 /** Splits "host:port" ("[::1]:8181", ":8181" for every interface). */
 export function parseAddr(addr: string): { host: string; port: number } {
   const i = addr.lastIndexOf(":");

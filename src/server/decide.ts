@@ -85,7 +85,13 @@ export function decide(
   const start = process.hrtime.bigint();
   let options = explain ? ctx.evaluate.explain : ctx.evaluate.plain;
   if (timeLeftMs !== undefined) {
-    options = { ...options, limits: { ...options.limits, timeoutMs: Math.max(0, Math.min(options.limits?.timeoutMs ?? Infinity, timeLeftMs)) } };
+    options = {
+      ...options,
+      limits: {
+        ...options.limits,
+        timeoutMs: Math.max(0, Math.min(options.limits?.timeoutMs ?? Infinity, timeLeftMs)),
+      },
+    };
   }
   const d = policy.evaluate(path, input, options);
   const evalNs = Number(process.hrtime.bigint() - start);

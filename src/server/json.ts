@@ -55,15 +55,38 @@ export function bodyText(req: FastifyRequest): string | undefined {
   }
 }
 
-/** Parses JSON text; refuses documents nested deeper than `maxDepth` without building them. */
+/**
+ * Parses JSON text; refuses documents nested deeper than `maxDepth` without building them, and
+ * numbers beyond a double's range (JSON.parse makes them ±Infinity, which would become null).
+ */
 export function parseJSON(text: string, maxDepth: number): Parsed {
   const depth = nestingDepth(text, maxDepth);
   if (depth > maxDepth) return { ok: false, message: `JSON nested more than ${maxDepth} levels deep` };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     return { ok: false, message: `malformed JSON: ${(err as Error).message}` };
   }
+  // Only a 3-digit exponent or 309+ digits can overflow: the walk is skipped for nearly every body.
+  if (MAY_OVERFLOW.test(text) && hasNonFinite(value)) return { ok: false, message: "number out of range" };
+  return { ok: true, value };
+}
+
+const MAY_OVERFLOW = /[eE][+-]?\d{3}|\d{309}/;
+
+function hasNonFinite(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return true;
+    } else if (typeof v === "object" && v !== null) {
+      // A loop, not push(...values): a spread of a huge array overflows the call stack.
+      for (const item of Array.isArray(v) ? v : Object.values(v)) stack.push(item);
+    }
+  }
+  return false;
 }
 
 /** The body as JSON, or undefined when empty; a 400 ApiError when it is not JSON. */

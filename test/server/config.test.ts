@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseAddr, redactConfig, type ServerConfig } from "../../src/server/config.js";
+import { loadConfig, parseAddr, redactConfig, redactUrl, type ServerConfig } from "../../src/server/config.js";
 
 const dir = mkdtempSync(join(tmpdir(), "verdict-config-"));
 const file = (name: string, text: string): string => {
@@ -110,9 +110,38 @@ describe("redactConfig", () => {
     expect(redactConfig(c)).toEqual({
       auth: { token_file: "/etc/verdict/token" },
       bundles: { b: { resource: "https://x", headers: {}, signing: { key: "k.pem" } } },
-      decision_logs: { service: { url: "https://logs", headers: { "x-team": "t" } } },
+      decision_logs: { service: { url: "https://logs", headers: { "x-team": "(redacted)" } } },
       list: [{ user: "u" }],
     });
+  });
+
+  it("hides every header value, drops API-key and cookie keys, and strips user:password from URLs", () => {
+    const c = {
+      decision_logs: {
+        service: {
+          url: "https://user:pw@logs.example.com/v1/logs",
+          headers: { "X-Api-Key": "k", Cookie: "c", "X-Custom": "also-secret" },
+        },
+      },
+      bundles: { b: { resource: "https://bundler:pw2@cdn.example.com/b.tar.gz" } },
+      api_key: "dropped",
+      session_cookie: "dropped",
+    };
+    expect(redactConfig(c)).toEqual({
+      decision_logs: { service: { url: "https://logs.example.com/v1/logs", headers: { "X-Custom": "(redacted)" } } },
+      bundles: { b: { resource: "https://cdn.example.com/b.tar.gz" } },
+    });
+  });
+});
+
+describe("redactUrl", () => {
+  it("removes user:password from every URL in a text, even with @ in the password", () => {
+    expect(redactUrl("get https://u:p@h/x failed; see http://a:b@c@d:1/y?q=e@f")).toBe(
+      "get https://h/x failed; see http://d:1/y?q=e@f",
+    );
+    expect(redactUrl("no credentials: https://h/x, user@example.com")).toBe(
+      "no credentials: https://h/x, user@example.com",
+    );
   });
 });
 

@@ -144,9 +144,7 @@ describe("graceful shutdown", () => {
         (res) => {
           let text = "";
           res.on("data", (d) => (text += d));
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, body: text, connection: res.headers.connection }),
-          );
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, connection: res.headers.connection }));
         },
       );
       req.on("error", reject);

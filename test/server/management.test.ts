@@ -244,6 +244,15 @@ describe("health", () => {
     expect(json(res)).toEqual({});
   });
 
+  it("never shows URL credentials in a bundle's last error", async () => {
+    s.store.bundleFailed("remote", "download from https://deploy:s3cret@cdn.example.com/b.tar.gz failed: HTTP 503");
+    const res = await s.app.inject({ method: "GET", url: "/health" });
+    expect(json(res).bundles).toMatchObject({
+      remote: { last_error: { message: "download from https://cdn.example.com/b.tar.gz failed: HTTP 503" } },
+    });
+    expect(res.body).not.toContain("s3cret");
+  });
+
   it("?bundles waits for every configured bundle", async () => {
     const b = await makeServer({}, { storeOptions: { expectedBundles: ["authz"] } });
     const before = await b.app.inject({ method: "GET", url: "/health?bundles" });
@@ -266,6 +275,22 @@ describe("config, metrics, OpenAPI", () => {
     expect(result.auth).toEqual({});
     expect(res.body).not.toContain("management-token");
     expect(res.body).not.toContain("decision-token");
+  });
+
+  it("GET /v1/config hides credentials in URLs and headers", async () => {
+    const c = await makeServer({
+      decision_logs: {
+        service: { url: "https://user:pw-logs@logs.example.com/v1/logs", headers: { "X-Api-Key": "k1", Cookie: "c1" } },
+      },
+      bundles: { b: { resource: "https://bundler:pw-bundle@cdn.example.com/b.tar.gz" } },
+    });
+    const res = await c.app.inject({ method: "GET", url: "/v1/config" });
+    const result = json(res).result as Record<string, Record<string, Record<string, unknown>>>;
+    expect(result.decision_logs!.service).toMatchObject({ url: "https://logs.example.com/v1/logs", headers: {} });
+    expect(result.bundles!.b).toEqual({ resource: "https://cdn.example.com/b.tar.gz" });
+    for (const secret of ["pw-logs", "pw-bundle", "user:", "bundler:", "k1", "c1"])
+      expect(res.body).not.toContain(secret);
+    await c.app.close();
   });
 
   it("GET /metrics has request, decision and evaluation metrics in Prometheus format", async () => {

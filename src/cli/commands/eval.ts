@@ -19,7 +19,8 @@ export function evalCommand(query: string, opts: EvalOptions): number {
   for (const file of opts.data) mergeAt(loaded.data, [], readDocument(file));
   const input = opts.input === undefined ? undefined : readInput(opts.input);
   // An expression rather than a path is compiled as a one-rule package beside the policies.
-  const isPath = PLAIN_PATH.test(query);
+  // `input...` reads the input, so it is an expression; any other dotted name is a data path.
+  const isPath = PLAIN_PATH.test(query) && !/^input\b/.test(query);
   const sources = isPath
     ? loaded.sources
     : [...loaded.sources, { file: "<query>", source: `package __query__\n\nresult := ${query}\n` }];

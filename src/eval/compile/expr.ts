@@ -177,7 +177,6 @@ function compileBinary(c: Compiler, e: A.Binary): Compiled {
 export const isComparison = (op: A.BinaryOp): boolean =>
   op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=" || op === "in";
 
-
 function compileObject(c: Compiler, e: A.ObjectLit): Compiled {
   const parts: Compiled[] = [];
   for (const en of e.entries) parts.push(compileExpr(c, en.key), compileExpr(c, en.value));

@@ -2,6 +2,7 @@
 // a random interval between polls, exponential backoff with jitter after failures, a bounded
 // download, and the last good tarball persisted for restarts while the server is down.
 import type { BundleSink } from "../contracts.js";
+import { redactUrl } from "../redact.js";
 import { activateBundle, reportFailure } from "./activate.js";
 import { BundleError, errorMessage, type BundleLimits, type BundleLogger } from "./common.js";
 import type { ResolvedPolling } from "./config.js";
@@ -143,9 +144,12 @@ export class RemoteSource {
     return this.failed(problem);
   }
 
-  /** Reports a failure; before the first activation, falls back to the persisted bundle once. */
+  /**
+   * Reports a failure (without URL credentials: the message reaches the logs and /health);
+   * before the first activation, falls back to the persisted bundle once.
+   */
   private async failed(message: string): Promise<false> {
-    reportFailure(this.deps.sink, this.deps.logger, this.s.name, message);
+    reportFailure(this.deps.sink, this.deps.logger, this.s.name, redactUrl(message));
     const persisted = this.persisted;
     if (this.activated || !persisted || this.stopped) return false;
     this.persisted = null;

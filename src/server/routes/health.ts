@@ -28,5 +28,6 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
       500: { type: "object", properties: { error: { type: "string" }, bundles: { type: "object" } } },
     },
   };
-  app.get("/health", { config: { access: "public" }, schema }, handler);
+  // HEAD is off for every other route (app.ts); probes may use it here.
+  app.get("/health", { config: { access: "public" }, schema, exposeHeadRoute: true }, handler);
 }

@@ -162,6 +162,18 @@ describe("remote bundles", () => {
     expect(srv.requests.every((r) => r.ifNoneMatch === "" && r.status === 200)).toBe(true);
     expect(sink.activations).toBe(1);
   });
+
+  it("keep URL credentials out of failure messages and logs", async () => {
+    const srv = await server(await tarball("1"), '"v1"');
+    const sink = new CompilingSink();
+    // fetch refuses URLs with credentials, quoting the URL in its error.
+    const withCredentials = srv.url.replace("http://", "http://deploy:s3cret-pw@");
+    const sources = start({ resource: withCredentials, polling: fast }, sink);
+    await eventually(() => sink.failures.length > 0);
+    expect(sink.failures[0]!.message).toMatch(/^download from http:\/\/127\.0\.0\.1:\d+\/\S* failed/);
+    for (const text of [...sink.failures.map((f) => f.message), ...sources.logger.lines])
+      expect(text).not.toMatch(/s3cret-pw|deploy:/);
+  });
 });
 
 describe("persistence", () => {
@@ -295,6 +307,7 @@ describe("configuration", () => {
       /bundles\.b: polling\.min_delay_seconds is greater/,
     );
     expect(() => go({ resource: "ftp://x/b" })).toThrow(/unsupported resource scheme/);
+    expect(() => go({ resource: "ftp://u:pw@x/b" })).toThrow(/'ftp:\/\/x\/b'/);
     expect(() => go({ resource: "./dir", persist: true })).toThrow(/'persist' applies to remote/);
     expect(() => go({ resource: "http://x/b", watch: true })).toThrow(/'watch' applies to local/);
     expect(() => go({ resource: "http://x/b", signing: { algorithm: "RS256" } })).toThrow(/bundles\.b\.signing: /);
