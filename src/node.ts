@@ -42,13 +42,20 @@ export function loadFiles(paths: readonly string[], options: LoadOptions = {}): 
   return { sources, data };
 }
 
+/** A policy, data or input file that cannot be read as what it should be. */
+export class DocumentError extends Error {
+  override name = "DocumentError";
+}
+
 /** Reads a JSON or YAML document. */
 export function readDocument(file: string): unknown {
   const text = readFileSync(file, "utf8");
   try {
     return file.endsWith(".yaml") || file.endsWith(".yml") ? YAML.parse(text) : JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(err as Error).message}`);
+    throw new DocumentError(
+      `${file}: not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -90,7 +97,7 @@ export function mergeAt(target: Record<string, unknown>, path: readonly string[]
     t = t[seg] as Record<string, unknown>;
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc))
-    throw new Error(`data at '${path.join(".") || "data"}' must be an object`);
+    throw new DocumentError(`data at '${path.join(".") || "data"}' must be an object`);
   for (const [k, v] of Object.entries(doc)) {
     const existing = Object.prototype.hasOwnProperty.call(t, k) ? t[k] : undefined;
     if (isPlainObject(existing) && isPlainObject(v)) mergeAt(t, [k], v);

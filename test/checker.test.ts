@@ -69,6 +69,13 @@ describe("checker messages", () => {
     expect(r.diagnostics.map((d) => formatDiagnostic(d, source)).join("\n")).toMatchSnapshot();
   });
 
+  it("a data schema does not apply to rules and packages", () => {
+    const schema = { type: "object", additionalProperties: false, properties: { users: { type: "object" } } };
+    const source = `package p\n\nlimit := 3\n\ny if data.p.limit == 3\n\nz if data.users.alice\n\nw if data.groups\n`;
+    const { diagnostics } = compile([{ file: "policy.verdict", source }], { schemas: { data: schema } });
+    expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["V402 data has no field 'groups' in its schema"]);
+  });
+
   it("a valid policy has no messages", () => {
     expect(report(`package p\n\nallow if { input.user == "bob" }\n`)).toBe("");
   });

@@ -80,6 +80,16 @@ describe("verdict eval", () => {
     expect(r.out).toBe("true\n");
   });
 
+  it("reads the input with input... queries, and rejects bad documents with exit 2", () => {
+    const r = verdict(["eval", "-i", join(dir, "admin.json"), "input.request.method"]);
+    expect(r.out).toBe('"POST"\n');
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, "{not json");
+    const e = verdict(["eval", "--data", bad, "data.x"]);
+    expect(e.code).toBe(2);
+    expect(e.err).toMatch(/^verdict: .*bad.json: not valid JSON/);
+  });
+
   it("reports evaluation errors with a location and exits 1", () => {
     const f = join(dir, "err.verdict");
     writeFileSync(f, "package e\n\nx := input.n / 0\n");
@@ -215,6 +225,19 @@ describe("verdict test", () => {
     await waitFor(/0 passed, 1 failed/);
     child.kill("SIGINT");
     await new Promise((r) => child.on("exit", r));
+  });
+
+  it("reports compile errors in JUnit, and treats all-skipped as empty", () => {
+    const bad = join(dir, "bad_test.verdict");
+    writeFileSync(bad, 'package bad\n\ntest "t" {\n    nope\n}\n');
+    const junit = verdict(["test", bad, "--format", "junit"]);
+    expect(junit.code).toBe(1);
+    expect(junit.out).toContain('<testsuite name="compile" tests="1" failures="0" errors="1"');
+    expect(junit.out).toContain("unknown name &apos;nope&apos;");
+    const todo = join(dir, "todo_test.verdict");
+    writeFileSync(todo, 'package todo\n\ntest "TODO: later" {\n    false\n}\n');
+    expect(verdict(["test", todo]).code).toBe(0);
+    expect(verdict(["test", todo, "--fail-on-empty"]).code).toBe(1);
   });
 
   it("writes JSON and JUnit", () => {

@@ -30,7 +30,9 @@ export function runAction<A extends unknown[]>(action: (...args: A) => number | 
       process.exitCode = await action(...args);
     } catch (err) {
       const missingFile = err instanceof Error && "code" in err && err.code === "ENOENT";
-      if (!(err instanceof UsageError) && !missingFile) throw err;
+      // Bad input documents (invalid JSON, data that is not an object) are the user's to fix.
+      const badDocument = err instanceof Error && (err.name === "DocumentError" || err.name === "DataError");
+      if (!(err instanceof UsageError) && !missingFile && !badDocument) throw err;
       process.stderr.write(`verdict: ${(err as Error).message}\n`);
       process.exitCode = exitCodes.usage;
     }

@@ -5,12 +5,17 @@ import { newObject, type Value } from "./value.js";
 /** Deepest nesting accepted in a document; deeper ones are rejected instead of overflowing the stack. */
 export const MAX_DEPTH = 1000;
 
-/** A JSON document as an engine value; throws a TypeError naming the first non-JSON part. */
+/** A base-data document that is not JSON (or nested too deeply); the message names where. */
+export class DataError extends TypeError {
+  override name = "DataError";
+}
+
+/** A JSON document as an engine value; throws a DataError naming the first non-JSON part. */
 export function toData(doc: unknown, path = "data", depth = 0): Value {
-  if (depth > MAX_DEPTH) throw new TypeError(`${path} is nested more than ${MAX_DEPTH} levels deep`);
+  if (depth > MAX_DEPTH) throw new DataError(`${path} is nested more than ${MAX_DEPTH} levels deep`);
   if (doc === null || typeof doc === "boolean" || typeof doc === "string") return doc;
   if (typeof doc === "number") {
-    if (!Number.isFinite(doc)) throw new TypeError(`${path} is not a finite number`);
+    if (!Number.isFinite(doc)) throw new DataError(`${path} is not a finite number`);
     return doc;
   }
   if (Array.isArray(doc)) return doc.map((item, i) => toData(item, `${path}[${i}]`, depth + 1));
@@ -19,7 +24,7 @@ export function toData(doc: unknown, path = "data", depth = 0): Value {
     for (const k of Object.keys(doc)) out[k] = toData((doc as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
     return out;
   }
-  throw new TypeError(`${path} is not JSON (found ${doc === undefined ? "undefined" : typeof doc})`);
+  throw new DataError(`${path} is not JSON (found ${doc === undefined ? "undefined" : typeof doc})`);
 }
 
 function isPlain(o: object): boolean {

@@ -159,18 +159,19 @@ function runOne(policy: Policy, c: Compiler, t: TestCase, options: TestRunOption
     return [errored(t.test.name, pkg, t.test.loc, asEvaluationError(err), 0)];
   }
   if (cases.length === 0) {
-    return [
-      {
-        name: t.test.name,
-        package: pkg,
-        loc: t.test.loc,
-        status: "fail",
-        durationMs: 0,
-        printed: [],
-        rules: [],
-        failure: { rules: [] },
-      },
-    ];
+    // A table that is empty or undefined tests nothing: fail, and say why.
+    const failed = { loc: t.test.body.literals[0]!.loc, text: "the table of cases is empty or undefined" };
+    const outcome: TestOutcome = {
+      name: t.test.name,
+      package: pkg,
+      loc: t.test.loc,
+      status: "fail",
+      durationMs: 0,
+      printed: [],
+      rules: [],
+      failure: { failed, rules: [] },
+    };
+    return [outcome];
   }
   return cases.map(([k, v]) =>
     run(`${t.test.name} [${typeof k === "string" ? k : show(k)}]`, (f) => {

@@ -21,7 +21,8 @@ export function check(modules: readonly A.Module[], options: CheckOptions): Chec
   const resolved = resolve(modules, groups, options.builtins, diagnostics);
   checkRecursion(resolved.uses, groups, diagnostics);
   const inputSchemas = declaredSchemas(modules, diagnostics);
-  if (!diagnostics.length) checkSchemas(modules, resolved.vars, inputSchemas, options.schemas ?? {}, diagnostics);
+  if (!diagnostics.length)
+    checkSchemas(modules, resolved.vars, groups, inputSchemas, options.schemas ?? {}, diagnostics);
 
   const tests: TestCase[] = [];
   for (const m of modules) {

@@ -3,7 +3,8 @@
 import { Ajv } from "ajv";
 import type * as A from "./ast.js";
 import { codes, error, type Diagnostic } from "./diagnostics.js";
-import type { VarRes } from "./program.js";
+import type { RuleGroup, VarRes } from "./program.js";
+import { groupsReached } from "./recursion.js";
 import { closest } from "./suggest.js";
 import { walkModule } from "./walk.js";
 
@@ -17,6 +18,7 @@ type Schema = { readonly [key: string]: unknown };
 export function checkSchemas(
   modules: readonly A.Module[],
   vars: ReadonlyMap<A.Var, VarRes>,
+  groups: ReadonlyMap<string, RuleGroup>,
   declared: ReadonlyMap<string, unknown>,
   given: Schemas,
   diagnostics: Diagnostic[],
@@ -36,7 +38,7 @@ export function checkSchemas(
       roots.input = input as Schema;
     if (given.data !== undefined && validSchema(given.data, fileLoc(m), "the data schema"))
       roots.data = given.data as Schema;
-    if (roots.input || roots.data) new SchemaWalker(roots, vars, diagnostics).module(m);
+    if (roots.input || roots.data) new SchemaWalker(roots, vars, groups, diagnostics).module(m);
   }
 }
 
@@ -66,6 +68,7 @@ class SchemaWalker {
   constructor(
     private readonly roots: Partial<Record<"input" | "data", Schema>>,
     private readonly vars: ReadonlyMap<A.Var, VarRes>,
+    private readonly groups: ReadonlyMap<string, RuleGroup>,
     private readonly sink: Diagnostic[],
   ) {}
 
@@ -96,6 +99,8 @@ class SchemaWalker {
     if (!res || (res.kind !== "input" && res.kind !== "data")) return undefined;
     const root = this.roots[res.kind];
     if (!root) return undefined;
+    // The data schema describes base data; rules and packages are not base data.
+    if (res.kind === "data" && this.isRuleOrPackage(res.path, base)) return undefined;
     const steps: { name: string | null; loc: A.Loc }[] = res.path.map((name) => ({ name, loc: head.loc }));
     if (base.kind === "ref") {
       for (const p of base.path) {
@@ -112,6 +117,18 @@ class SchemaWalker {
       where += step.name === null ? "[_]" : `.${step.name}`;
     }
     return shape;
+  }
+
+  /** A data reference that reaches a rule, or a package holding rules, is not base data. */
+  private isRuleOrPackage(prefix: readonly string[], e: A.Expr): boolean {
+    const path = [...prefix];
+    if (e.kind === "ref") {
+      for (const p of e.path) {
+        if (p.kind !== "field") break;
+        path.push(p.name);
+      }
+    }
+    return groupsReached(path, this.groups).length > 0;
   }
 
   private step(shape: Schema, name: string | null, where: string, loc: A.Loc): Shape | undefined {
@@ -164,7 +181,9 @@ class SchemaWalker {
             codes.schemaTypeMismatch,
             e.loc,
             `this compares a value whose schema type is ${[...types].join(" or ")} with the ${actual} ${c.raw}`,
-            "the comparison can never hold; check the field or the constant",
+            e.op === "!="
+              ? "the comparison always holds; check the field or the constant"
+              : "the comparison can never hold; check the field or the constant",
           ),
         );
       }

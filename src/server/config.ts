@@ -11,6 +11,14 @@ import { redactUrl } from "./redact.js";
 
 export { redactUrl } from "./redact.js";
 
+/**
+ * A configuration problem found only when a part starts (a TLS file that cannot be read):
+ * reported like any invalid configuration (`verdict run` exits 2), never as a crash.
+ */
+export class ConfigurationError extends Error {
+  override readonly name = "ConfigurationError";
+}
+
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface ServerConfig {

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { EvaluationError } from "../eval/errors.js";
-import type { EvaluateOptions } from "../eval/policy.js";
+import type { Decision, EvaluateOptions } from "../eval/policy.js";
 import type { RuleTrace } from "../eval/trace.js";
 import type { ServerConfig } from "./config.js";
 import type { DecisionEvent, DecisionLogger } from "./contracts.js";
@@ -93,7 +93,12 @@ export function decide(
       },
     };
   }
-  const d = policy.evaluate(path, input, options);
+  // A shared budget already spent: fail without evaluating (a short decision might never read
+  // the clock, and would run past the budget).
+  const d: Decision =
+    timeLeftMs !== undefined && timeLeftMs <= 0
+      ? { defined: false, errors: [{ code: "budget_exceeded", message: "the batch's time budget is spent" }] }
+      : policy.evaluate(path, input, options);
   const evalNs = Number(process.hrtime.bigint() - start);
   const failed = d.errors !== undefined && d.errors.length > 0;
   ctx.metrics.decision(classify(d.defined, d.result, failed), evalNs);

@@ -8,17 +8,21 @@ import type { Diagnostic } from "../lang/diagnostics.js";
 import { loadFiles, mergeAt, readDocument } from "../node.js";
 import { buildServer } from "./app.js";
 import { startBundleSources, type BundleSources } from "./bundles/index.js";
-import { parseAddr, type ServerConfig } from "./config.js";
-import { createDecisionLogger } from "./decision-log/index.js";
+import { ConfigurationError, parseAddr, type ServerConfig } from "./config.js";
+import { createDecisionLogger, type StatsDecisionLogger } from "./decision-log/index.js";
 import { ServerMetrics } from "./metrics.js";
 import { PolicyStore } from "./store.js";
 
-/** Start-up failed; `diagnostics` (with `sources`) when the policies do not compile. */
+/**
+ * Start-up failed; `diagnostics` (with `sources`) when the policies do not compile;
+ * `invalidConfiguration` when the configuration cannot work (`verdict run` exits 2 for those).
+ */
 export class StartupError extends Error {
   constructor(
     message: string,
     readonly diagnostics: readonly Diagnostic[] = [],
     readonly sources: readonly SourceFile[] = [],
+    readonly invalidConfiguration = false,
   ) {
     super(message);
     this.name = "StartupError";
@@ -44,29 +48,45 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = openStore(config);
   const metrics = new ServerMetrics();
   const bound: { log?: FastifyBaseLogger } = {}; // the app's logger, once the app exists
-  const decisionLogger = config.decision_logs
-    ? createDecisionLogger(config.decision_logs, {
-        onDrop: (count, sink, reason) => metrics.decisionLogsDropped(count, sink, reason),
-        logger: { warn: (o, m) => bound.log?.warn(o, m), error: (o, m) => bound.log?.error(o, m) },
-        consoleLogger: { info: (o, m) => bound.log?.info(o, m) },
-      })
-    : undefined;
-  const app = await buildServer({
-    store,
-    config,
-    metrics,
-    ...(decisionLogger ? { decisionLogger } : {}),
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-  });
+  let decisionLogger: StatsDecisionLogger | undefined;
+  try {
+    decisionLogger = config.decision_logs
+      ? createDecisionLogger(config.decision_logs, {
+          onDrop: (count, sink, reason) => metrics.decisionLogsDropped(count, sink, reason),
+          logger: { warn: (o, m) => bound.log?.warn(o, m), error: (o, m) => bound.log?.error(o, m) },
+          consoleLogger: { info: (o, m) => bound.log?.info(o, m) },
+        })
+      : undefined;
+  } catch (err) {
+    throw invalidConfiguration(err);
+  }
+  let app: FastifyInstance;
+  try {
+    app = await buildServer({
+      store,
+      config,
+      metrics,
+      ...(decisionLogger ? { decisionLogger } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
+  } catch (err) {
+    await decisionLogger?.close();
+    throw err instanceof ConfigurationError ? invalidConfiguration(err) : err;
+  }
   bound.log = app.log;
   let bundles: BundleSources | undefined;
   try {
     const sources = Object.values(config.bundles ?? {});
     if (sources.length) {
-      bundles = startBundleSources(config.bundles!, store, {
-        ...(config.persistence_dir ? { persistDir: config.persistence_dir } : {}),
-        logger: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
-      });
+      try {
+        // Throws for what the schema cannot check: delays in the wrong order, unreadable keys.
+        bundles = startBundleSources(config.bundles!, store, {
+          ...(config.persistence_dir ? { persistDir: config.persistence_dir } : {}),
+          logger: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
+        });
+      } catch (err) {
+        throw invalidConfiguration(err);
+      }
       // Unwatched local bundles load at once: serve only once they are active (a bad one stops
       // start-up). Remote or watched ones may take long: serve now; /health?bundles tells.
       if (sources.every((s) => !/^https?:\/\//i.test(s.resource) && !s.watch)) await bundles.ready;
@@ -76,7 +96,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   } catch (err) {
     await bundles?.stop();
     await app.close();
-    throw new StartupError((err as Error).message);
+    throw err instanceof StartupError ? err : new StartupError((err as Error).message);
   }
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -94,6 +114,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       });
     }),
   };
+}
+
+function invalidConfiguration(err: unknown): StartupError {
+  return new StartupError(err instanceof Error ? err.message : String(err), [], [], true);
+}
+
+/**
+ * Start-up warnings about settings that work but probably not as intended: decisions logged to
+ * the console go through the server log at `info`, so a higher `log_level` would drop them all.
+ */
+export function startupWarnings(config: ServerConfig): string[] {
+  const warnings: string[] = [];
+  if (config.decision_logs?.console && ["warn", "error", "fatal", "silent"].includes(config.log_level))
+    warnings.push(
+      `decision_logs.console is on but log_level is '${config.log_level}': console decision logs are ` +
+        "written at 'info', so none will appear; set log_level to info (or lower) to see them",
+    );
+  return warnings;
 }
 
 /** Policies and data from the configured paths and data files, compiled; every error reported. */

@@ -6,6 +6,7 @@ import { compile, parseModule, type Policy, type SourceFile } from "../index.js"
 import type { Limits } from "../eval/context.js";
 import type { Platform } from "../eval/builtins/types.js";
 import type { Diagnostic } from "../lang/diagnostics.js";
+import type { RuleGroup } from "../lang/program.js";
 import { mergeAt, nodePlatform } from "../node.js";
 import type { ActivationResult, Bundle, BundleSink } from "./contracts.js";
 import { clone } from "./json-patch.js";
@@ -146,7 +147,7 @@ export class PolicyStore implements BundleSink {
   }
 
   putData(path: readonly string[], value: unknown): Change {
-    const refused = this.checkWrite(path);
+    const refused = this.checkWrite(path, value);
     if (refused) return refused;
     if (path.length === 0 && (typeof value !== "object" || value === null || Array.isArray(value)))
       return { ok: false, kind: "invalid", message: "the root data document must be an object" };
@@ -222,17 +223,18 @@ export class PolicyStore implements BundleSink {
 
   /**
    * Why a data write at `path` is refused, or null: paths a bundle owns, and paths at or below
-   * a rule (the rule would hide the document, so the write could never take effect).
+   * a rule (the rule would hide the document, so the write could never take effect). With the
+   * `value` to be written, also a value that reaches down to a rule below `path`
+   * (`PUT data/t {"div": 5}` with a rule `t.div`), refused as writing at the rule's path is.
    */
-  checkWrite(path: readonly string[]): Change | null {
+  checkWrite(path: readonly string[], value?: unknown): Change | null {
     const bundle = this.ownerOf(path);
     if (bundle) return owned(`path data/${path.join("/")} is owned by bundle '${bundle}'`);
     for (const group of this.current.program.groups.values()) {
-      if (group.path.length > path.length || !overlaps(group.path, path)) continue;
-      const def = group.defs[0] ?? group.default;
-      const where = def ? ` (${def.loc.file}:${def.loc.line})` : "";
-      const message = `data.${group.path.join(".")} is defined by a rule${where}; a document at data/${path.join("/")} would be hidden by it`;
-      return { ok: false, kind: "invalid", message };
+      if (!overlaps(group.path, path)) continue;
+      if (group.path.length <= path.length) return hiddenByRule(group, path);
+      if (value !== undefined && getIn(value, group.path.slice(path.length)) !== undefined)
+        return hiddenByRule(group, group.path);
     }
     return null;
   }
@@ -306,6 +308,14 @@ export class PolicyStore implements BundleSink {
 }
 
 const owned = (message: string): Change => ({ ok: false, kind: "owned", message });
+
+/** The refusal for a document at `at` that rule `group` would hide. */
+function hiddenByRule(group: RuleGroup, at: readonly string[]): Change {
+  const def = group.defs[0] ?? group.default;
+  const where = def ? ` (${def.loc.file}:${def.loc.line})` : "";
+  const message = `data.${group.path.join(".")} is defined by a rule${where}; a document at data/${at.join("/")} would be hidden by it`;
+  return { ok: false, kind: "invalid", message };
+}
 
 /** Base data with every bundle's roots replaced by that bundle's documents. */
 function composeData(base: Tree, bundles: PolicyStore["bundles"]): Tree {

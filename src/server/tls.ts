@@ -2,13 +2,13 @@
 // are required (mTLS): a client without a certificate signed by it fails the handshake.
 import { readFileSync } from "node:fs";
 import type { ServerOptions as HttpsOptions } from "node:https";
-import type { ServerConfig } from "./config.js";
+import { ConfigurationError, type ServerConfig } from "./config.js";
 
 function read(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new Error(`tls: cannot read the ${what} ${file}: ${(err as Error).message}`);
+    throw new ConfigurationError(`tls: cannot read the ${what} ${file}: ${(err as Error).message}`);
   }
 }
 

@@ -24,6 +24,7 @@ export function formatText(r: TestReport, options: TextOptions = {}): string {
     if (o.status === "error" && o.error) {
       const at = o.error.loc ? `${o.error.loc.file}:${o.error.loc.line}:${o.error.loc.col}: ` : "";
       out.push(`      ${at}${o.error.code}: ${o.error.message}`);
+      for (const r of o.error.related ?? []) out.push(`        ${r.loc.file}:${r.loc.line}:${r.loc.col}: ${r.message}`);
     }
     if (o.status !== "pass" || options.verbose) {
       for (const p of o.printed) out.push(`      print: ${p}`);

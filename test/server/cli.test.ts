@@ -87,6 +87,73 @@ describe.concurrent("verdict run --server", () => {
     expect(p.err()).toMatch(/invalid configuration: command-line flag: \/addr must match pattern/);
   });
 
+  it.each([
+    [
+      "decision-log retry delays in the wrong order",
+      {
+        decision_logs: { service: { url: "http://127.0.0.1:9/logs", retry: { min_delay_ms: 500, max_delay_ms: 100 } } },
+      },
+      /invalid configuration: invalid decision_logs config: service\.retry\.max_delay_ms is below min_delay_ms/,
+    ],
+    [
+      "a missing TLS certificate file",
+      { tls: { cert_file: join(dir, "missing-cert.pem"), key_file: join(dir, "missing-key.pem") } },
+      /invalid configuration: tls: cannot read the certificate .*missing-cert\.pem/,
+    ],
+    [
+      "bundle polling delays in the wrong order",
+      {
+        bundles: {
+          b: { resource: "http://127.0.0.1:9/b.tar.gz", polling: { min_delay_seconds: 9, max_delay_seconds: 1 } },
+        },
+      },
+      /invalid configuration: bundles\.b: polling\.min_delay_seconds is greater than max_delay_seconds/,
+    ],
+    [
+      "a missing bundle signing key",
+      {
+        bundles: {
+          b: { resource: "http://127.0.0.1:9/b.tar.gz", signing: { algorithm: "RS256", key: join(dir, "nokey.pem") } },
+        },
+      },
+      /invalid configuration: bundles\.b\.signing: .*nokey\.pem/,
+    ],
+  ])("stops at start with a clear message and exit 2 for %s, without a stack trace", async (name, cfg, message) => {
+    const file = join(dir, `${name.replace(/\W+/g, "-")}.json`);
+    writeFileSync(file, JSON.stringify({ addr: "127.0.0.1:0", paths: ["policies"], ...cfg }));
+    const p = verdict(["run", "--server", "-c", file]);
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toMatch(message);
+    expect(p.err()).not.toMatch(/\n\s+at /);
+  });
+
+  // Concurrent tests must use their own `expect` for expect.poll.
+  it("warns at start that console decision logs vanish above log level info", async ({ expect }) => {
+    const file = join(dir, "quiet.json");
+    writeFileSync(file, JSON.stringify({ log_level: "error", decision_logs: { console: true } }));
+    const p = verdict(["run", "-s", "-a", "127.0.0.1:0", "-c", file, "policies"]);
+    await expect
+      .poll(() => p.err(), { timeout: 30_000 })
+      .toMatch(/warning: decision_logs\.console is on but log_level is 'error'/);
+    p.child.kill("SIGKILL"); // no "listening" line at this level to wait for
+    await p.exited;
+  });
+
+  it("--watch loads paths as bundles and serves edits without a restart", async ({ expect }) => {
+    const w = join(dir, "watched");
+    mkdirSync(w, { recursive: true });
+    writeFileSync(join(w, "p.verdict"), "package live\n\nanswer := 1\n");
+    const p = verdict(["run", "-s", "-a", "127.0.0.1:0", "--watch", w]);
+    const url = await p.listening;
+    const answer = async () =>
+      ((await (await fetch(`${url}/v1/data/live/answer`)).json()) as { result?: number }).result;
+    await expect.poll(answer, { timeout: 20_000 }).toBe(1);
+    writeFileSync(join(w, "p.verdict"), "package live\n\nanswer := 2\n");
+    await expect.poll(answer, { timeout: 20_000, interval: 100 }).toBe(2);
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+  });
+
   it("stops at start on policies that do not compile, with every error located (exit 1)", async () => {
     const bad = join(dir, "bad.verdict");
     writeFileSync(bad, "package bad\n\nx := y\n");

@@ -186,6 +186,15 @@ describe("evaluation errors fail closed", () => {
   });
 });
 
+describe("HEAD", () => {
+  it("is not a decision: 404, nothing evaluated or logged", async () => {
+    const before = logger.events.length;
+    const res = await s.app.inject({ method: "HEAD", url: "/v1/data/http/authz/allow" });
+    expect(res.statusCode).toBe(404);
+    expect(logger.events.length).toBe(before);
+  });
+});
+
 describe("GET /v1/data/{path}", () => {
   it("takes the input as a JSON query parameter", async () => {
     const q = encodeURIComponent(JSON.stringify(requests.publicGet.input));
@@ -261,6 +270,34 @@ describe("POST /v1/batch/data/{path}", () => {
     const responses = json(res).responses as Record<string, unknown>;
     expect(Object.keys(responses).sort()).toEqual(["__proto__", "constructor"]);
     expect(Object.prototype.hasOwnProperty.call(responses, "__proto__")).toBe(true);
+  });
+
+  it("shares one time budget across the batch: once it is spent, later decisions fail with budget_exceeded", async () => {
+    const timeoutMs = 100;
+    const b = await makeServer(
+      { limits: { eval_timeout_ms: timeoutMs, eval_max_steps: 1_000_000_000 } },
+      { store: openStore({ sources }) },
+    );
+    const slow = { items: Array.from({ length: 3000 }, (_, i) => i) }; // 9M iterations: well over 100 ms
+    const inputs: Record<string, unknown> = { first: { items: [1, 2] } };
+    for (let i = 0; i < 20; i++) inputs[`slow${i}`] = slow;
+    inputs.last = { items: [1] };
+    const started = Date.now();
+    const res = await b.app.inject({ method: "POST", url: "/v1/batch/data/extra/spin", payload: { inputs } });
+    const elapsed = Date.now() - started;
+    await b.app.close();
+    expect(res.statusCode).toBe(207);
+    const responses = json(res).responses as Record<
+      string,
+      { http_status_code: string; result?: number; errors?: { code: string }[] }
+    >;
+    expect(responses.first).toMatchObject({ http_status_code: "200", result: 4 });
+    for (const id of Object.keys(inputs).slice(1)) {
+      expect(responses[id]).toMatchObject({ http_status_code: "500", code: "internal_error" });
+      expect(responses[id]!.errors![0]!.code).toBe("budget_exceeded");
+    }
+    // 21 decisions with a budget each would take over 2 s; the shared budget stops the batch at once.
+    expect(elapsed).toBeLessThan(timeoutMs * 8);
   });
 
   it("refuses a body without an inputs object", async () => {

@@ -77,6 +77,46 @@ describe("over HTTP", () => {
     expect(reply).toMatch(/^HTTP\/1\.1 400/);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
+
+  it.each([
+    ["a malformed header line", "GET /health HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n"],
+    ["a bad Content-Length", "POST /v1/data/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n{}"],
+    [
+      "two different Content-Lengths",
+      "POST /v1/data/x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+    ],
+  ])("answers a request that is not valid HTTP (%s) with the JSON envelope and closes", async (_name, text) => {
+    const reply = await raw(Number(new URL(server.url).port), text);
+    const [head, body] = reply.split("\r\n\r\n") as [string, string];
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toMatch(/\r\nConnection: close(\r\n|$)/i);
+    expect(head).toMatch(/\r\nContent-Type: application\/json/i);
+    expect(JSON.parse(body)).toEqual({
+      code: "invalid_parameter",
+      message: expect.stringMatching(/^malformed HTTP request/),
+    });
+  });
+});
+
+describe("request logs", () => {
+  it("show the path without the query string, so inputs in ?input= never reach them", async () => {
+    const lines: string[] = [];
+    const stream = { write: (line: string) => lines.push(line) };
+    const logged = await startServer(config(), { logger: { level: "info", stream } });
+    try {
+      const input = encodeURIComponent(JSON.stringify({ password: "hunter2-secret" }));
+      const res = await fetch(`${logged.url}/v1/data/http/authz/allow?input=${input}&pretty`);
+      expect(res.status).toBe(200);
+    } finally {
+      await logged.close();
+    }
+    const requests = lines.map((l) => JSON.parse(l) as { req?: { url: string; method: string } }).filter((l) => l.req);
+    expect(requests.map((l) => l.req)).toContainEqual(
+      expect.objectContaining({ method: "GET", url: "/v1/data/http/authz/allow" }),
+    );
+    expect(lines.join("")).not.toContain("hunter2");
+    expect(lines.join("")).not.toContain("password");
+  });
 });
 
 describe("with bundles", () => {

@@ -42,6 +42,32 @@ describe("malformed bodies are 400 invalid_parameter", () => {
     expect(body.message).toMatch(/UTF-8/);
   });
 
+  it("refuses numbers beyond a double's range (never silently null), in decisions and data writes", async () => {
+    const huge = "1" + "0".repeat(400);
+    for (const [method, url, payload] of [
+      ["POST", "/v1/data/http/authz/allow", '{"input": {"n": 1e400}}'],
+      ["POST", "/v1/data/http/authz/allow", `{"input": {"n": [1, {"m": -${huge}}]}}`],
+      ["POST", "/v0/data/http/authz/allow", "-1E+999"],
+      ["POST", "/v1/batch/data/x", '{"inputs": {"a": {"n": 1e400}}}'],
+      ["GET", "/v1/data/x?input=" + encodeURIComponent('{"n": 1e400}'), undefined],
+      ["PUT", "/v1/data/nums", '{"n": 1e400}'],
+      ["PATCH", "/v1/data", '[{"op": "add", "path": "/nums", "value": 2e308}]'],
+    ] as const) {
+      const res = await s.app.inject({ method, url, ...(payload === undefined ? {} : { payload }) });
+      expect(envelopeOf(res, 400, "invalid_parameter").message).toMatch(/number out of range/);
+    }
+    expect((await s.app.inject({ method: "GET", url: "/v1/data/nums" })).json()).not.toHaveProperty("result");
+  });
+
+  it("accepts large finite numbers, underflow to 0, and exponent-like strings", async () => {
+    expect(parseJSON('{"a": 1e308, "b": 1e-400, "c": "1e400", "d": -1.7976931348623157e308}', 10)).toEqual({
+      ok: true,
+      value: { a: 1e308, b: 0, c: "1e400", d: -1.7976931348623157e308 },
+    });
+    expect(parseJSON("1" + "0".repeat(308), 10).ok).toBe(true);
+    expect(parseJSON("1" + "0".repeat(309), 10)).toEqual({ ok: false, message: "number out of range" });
+  });
+
   it("refuses gzip bodies that are not gzip", async () => {
     const res = await post("/v1/data/x", "not gzip", { "content-encoding": "gzip" });
     expect(envelopeOf(res, 400, "invalid_parameter").message).toMatch(/gzip/);
@@ -108,8 +134,25 @@ describe("paths and routes", () => {
     envelopeOf(await s.app.inject({ method: "DELETE", url: "/" }), 404, "resource_not_found");
   });
 
-  it("refuses a repeated query flag of the wrong shape with 400", async () => {
-    envelopeOf(await s.app.inject({ method: "GET", url: "/v1/data/x?pretty=1&pretty=2" }), 400, "invalid_parameter");
+  it("accepts repeated query flags, the last one winning, as OPA does", async () => {
+    const get = (query: string) => s.app.inject({ method: "GET", url: `/v1/data/http/authz/allow?${query}` });
+    const pretty = await get("pretty=1&pretty=2");
+    expect(pretty.statusCode).toBe(200);
+    expect(pretty.body).toContain("\n  ");
+    expect((await get("pretty=1&pretty=false")).body).not.toContain("\n");
+    const explained = await get("explain=full&explain=notes");
+    expect(explained.statusCode).toBe(200);
+    expect(json(explained).explanation).toBeInstanceOf(Array);
+    expect(json(await get("explain=full&explain=off"))).not.toHaveProperty("explanation");
+    expect((await post("/v1/batch/data/http/authz/allow?metrics&metrics=1", '{"inputs": {}}')).statusCode).toBe(200);
+    expect((await s.app.inject({ method: "GET", url: "/health?bundles&bundles=1" })).statusCode).toBe(200);
+  });
+
+  it("does not answer HEAD on decision routes (it would evaluate and log a decision), but does on /health", async () => {
+    const head = await s.app.inject({ method: "HEAD", url: "/v1/data/http/authz/allow" });
+    expect(head.statusCode).toBe(404); // HEAD responses have no body; GET shows the envelope
+    expect(head.headers["content-type"]).toMatch(/^application\/json/);
+    expect((await s.app.inject({ method: "HEAD", url: "/health" })).statusCode).toBe(200);
   });
 
   it("handles long paths", async () => {

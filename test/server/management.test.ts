@@ -165,6 +165,23 @@ describe("data API writes", () => {
     expect((await decide("http/authz/extra")).result).toBe(1);
   });
 
+  it("refuses writes whose value reaches down to a rule's path, as writing there directly is", async () => {
+    const direct = envelopeOf(await call("PUT", "/v1/data/http/authz/allow", "true"), 400, "invalid_parameter");
+    for (const [method, url, body] of [
+      ["PUT", "/v1/data/http/authz", '{"allow": true}'],
+      ["PUT", "/v1/data/http", '{"authz": {"allow": {"nested": 1}}}'],
+      ["PUT", "/v1/data", '{"users": {}, "http": {"authz": {"allow": false}}}'],
+      ["PATCH", "/v1/data", '[{"op": "add", "path": "/http", "value": {"authz": {"allow": true}}}]'],
+    ] as const) {
+      const refused = envelopeOf(await call(method, url, body), 400, "invalid_parameter");
+      expect(refused.message).toBe(direct.message);
+    }
+    expect((await decide("http/authz")).result).not.toHaveProperty("extra");
+    // Values beside the rules, or that stop above them, are fine.
+    expect((await call("PUT", "/v1/data/http/authz", '{"extra": 1, "allowed": 2}')).statusCode).toBe(204);
+    expect((await decide("http/authz/extra")).result).toBe(1);
+  });
+
   it("stores hostile keys as data without touching any prototype", async () => {
     expect((await call("PUT", "/v1/data/__proto__/polluted", true)).statusCode).toBe(204);
     expect((await call("PUT", "/v1/data/constructor/prototype/polluted", true)).statusCode).toBe(204);

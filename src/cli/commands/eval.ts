@@ -34,7 +34,13 @@ export function evalCommand(query: string, opts: EvalOptions): number {
 }
 
 function readInput(path: string): unknown {
-  if (path === "-") return JSON.parse(readFileSync(0, "utf8"));
+  if (path === "-") {
+    try {
+      return JSON.parse(readFileSync(0, "utf8"));
+    } catch (err) {
+      return fail(`standard input: not valid JSON: ${(err as Error).message}`);
+    }
+  }
   try {
     return readDocument(path);
   } catch (err) {

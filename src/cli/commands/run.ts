@@ -29,13 +29,16 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description("run the decision server (OPA-compatible HTTP API)")
-    .argument("[paths...]", "policy and data files or directories; .tar.gz files (and all paths with -b) are bundles")
+    .argument(
+      "[paths...]",
+      "policy and data files or directories; .tar.gz files (and all paths with -b or -w) are bundles",
+    )
     .option("-s, --server", "start the decision server")
     .option("-a, --addr <host:port>", "listen address (default 127.0.0.1:8181; ':8181' = every interface)")
     .option("-c, --config-file <file>", "YAML or JSON configuration file (or VERDICT_CONFIG)")
     .option("--data <file>", "extra data document merged at data (repeatable)", collect, [])
     .option("-b, --bundle", "load every path as a bundle (manifest roots apply)")
-    .option("-w, --watch", "reload bundle paths when their files change")
+    .option("-w, --watch", "load every path as a bundle (implies -b) and reload it when its files change")
     .addOption(
       new Option("--log-level <level>", "log level").choices([
         "fatal",
@@ -64,7 +67,8 @@ function overrides(
   opts: RunOptions,
   localBundleConfigs: (paths: readonly string[], watch: boolean) => BundlesConfig,
 ): Record<string, unknown> {
-  const bundlePaths = paths.filter((p) => opts.bundle || isArchive(p));
+  // Only bundles are reloaded, so --watch loads every path as one (a plain path would never reload).
+  const bundlePaths = paths.filter((p) => opts.bundle || opts.watch || isArchive(p));
   const filePaths = paths.filter((p) => !bundlePaths.includes(p));
   const tls =
     opts.tlsCertFile || opts.tlsPrivateKeyFile || opts.tlsCaCertFile
@@ -91,11 +95,12 @@ export async function runCommand(paths: readonly string[], opts: RunOptions): Pr
     process.stderr.write("verdict run: only the server mode exists; pass --server (-s)\n");
     return exitCodes.usage;
   }
-  const [{ loadConfig }, { localBundleConfigs }, { closeOnSignals, startServer, StartupError }] = await Promise.all([
-    import("../../server/config.js"),
-    import("../../server/bundles/index.js"),
-    import("../../server/run.js"),
-  ]);
+  const [{ loadConfig }, { localBundleConfigs }, { closeOnSignals, startServer, startupWarnings, StartupError }] =
+    await Promise.all([
+      import("../../server/config.js"),
+      import("../../server/bundles/index.js"),
+      import("../../server/run.js"),
+    ]);
   const file = opts.configFile ?? process.env.VERDICT_CONFIG;
   const flags = overrides(paths, opts, localBundleConfigs);
   const loaded = loadConfig({ ...(file ? { file } : {}), env: process.env, overrides: flags });
@@ -103,6 +108,8 @@ export async function runCommand(paths: readonly string[], opts: RunOptions): Pr
     for (const e of loaded.errors) process.stderr.write(`verdict: invalid configuration: ${e}\n`);
     return exitCodes.usage;
   }
+  // On stderr: at the log levels these warn about, a log line would not appear either.
+  for (const w of startupWarnings(loaded.config)) process.stderr.write(`verdict: warning: ${w}\n`);
   try {
     const server = await startServer(loaded.config);
     return await Promise.race([
@@ -115,6 +122,10 @@ export async function runCommand(paths: readonly string[], opts: RunOptions): Pr
     ]);
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
+    if (err.invalidConfiguration) {
+      process.stderr.write(`verdict: invalid configuration: ${err.message}\n`);
+      return exitCodes.usage;
+    }
     if (err.diagnostics.length) printDiagnostics(err.diagnostics, err.sources);
     process.stderr.write(`verdict: the server did not start: ${err.message}\n`);
     return exitCodes.failed;

@@ -45,15 +45,16 @@ function render(report: TestReport, opts: TestOptions, threshold: number | undef
 
 function failed(report: TestReport, opts: TestOptions, threshold: number | undefined): boolean {
   if (reportFailed(report)) return true;
-  if (opts.failOnEmpty && report.outcomes.length === 0) {
+  const ran = report.counts.passed + report.counts.failed + report.counts.errored;
+  if (opts.failOnEmpty && ran === 0) {
     process.stderr.write("no tests found\n");
     return true;
   }
   return threshold !== undefined && (report.coverage?.percent ?? 0) < threshold;
 }
 
-/** Runs once, then again after every change (debounced); resolves on SIGINT. */
-export function watchTests(paths: string[], opts: TestOptions): Promise<number> {
+/** Runs once the watcher is ready (so no edit is missed), then after every change (debounced); resolves on SIGINT. */
+export async function watchTests(paths: string[], opts: TestOptions): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const rerun = () => {
     process.stdout.write(`\n--- ${new Date().toLocaleTimeString()} ---\n`);
@@ -63,13 +64,14 @@ export function watchTests(paths: string[], opts: TestOptions): Promise<number> 
       process.stderr.write(`${(err as Error).message}\n`);
     }
   };
-  rerun();
   const watcher = watch(paths, { ignoreInitial: true, ignored: (p) => /node_modules|\/\./.test(p) });
   watcher.on("all", (_event, file) => {
     if (!/\.(verdict|json|ya?ml)$/.test(file)) return;
     clearTimeout(timer);
     timer = setTimeout(rerun, 100);
   });
+  await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  rerun();
   return new Promise((resolve) => {
     process.once("SIGINT", () => {
       void watcher.close().then(() => resolve(exitCodes.ok));

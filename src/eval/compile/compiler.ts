@@ -7,7 +7,7 @@ import type { Builtin } from "../builtins/types.js";
 import type { Ctx, V } from "../context.js";
 import { BuiltinError, EvalError } from "../errors.js";
 import type { Value } from "../value.js";
-import { combine, type Compiled } from "./compiled.js";
+import { combine, fromScalar, type Compiled } from "./compiled.js";
 import { Documents } from "./documents.js";
 import { compileQuery, type Query } from "./query.js";
 import {
@@ -68,6 +68,8 @@ export class Compiler {
     const target = this.callable(res, e.loc);
     if (res.kind === "builtin") {
       const name = res.name;
+      // `print` shows undefined arguments instead of making its literal fail (as OPA does).
+      if (name === "print") args = args.map((a) => (a.scalar ? fromScalar((f) => a.scalar!(f) ?? "<undefined>") : a));
       return combine(args, (vs, f) => {
         const mock = f.ctx.mocks?.builtins.get(name);
         if (mock) return mock.kind === "value" ? mock.value : mock.call(f.ctx, vs);

@@ -150,7 +150,12 @@ export function compileFunctionGroup(c: Compiler, g: RuleGroup): FunctionEval {
   const indexed = indexDefinitions(c, g.defs, defs);
   return (ctx, args) => {
     ctx.budget.step();
-    return valueOf(g.key, indexed ? indexed.select(ctx) : defs, uniform, ctx, args, []);
+    const chosen = indexed ? indexed.select(ctx) : defs;
+    if (!ctx.trace) return valueOf(g.key, chosen, uniform, ctx, args, []);
+    const traces: DefinitionTrace[] = [];
+    const v = valueOf(g.key, chosen, uniform, ctx, args, traces);
+    ctx.trace.rule(`data.${g.key}(${args.map(show).join(", ")})`, v, false, traces);
+    return v;
   };
 }
 
@@ -173,6 +178,8 @@ export function compileCollectionGroup(c: Compiler, g: RuleGroup, index: number)
     ctx.budget.step();
     const set = new SetValue();
     const obj = newObject();
+    /** Which definition produced each key, to name both sides of a conflict. */
+    const origin = new Map<string, A.Loc>();
     const trace = ctx.trace;
     const traces: DefinitionTrace[] = [];
     for (const d of indexed ? indexed.select(ctx) : defs) {
@@ -194,9 +201,11 @@ export function compileCollectionGroup(c: Compiler, g: RuleGroup, index: number)
             "conflict",
             `'${g.key}' has conflicting values for key ${JSON.stringify(key)}: ${show(prev)} and ${show(val)}`,
             d.loc,
+            [{ message: `${show(prev)} was produced here`, loc: origin.get(key)! }],
           );
         }
         obj[key] = val;
+        origin.set(key, d.loc);
         return false;
       });
       if (trace) traces.push(trace.endDefinition(produced.length ? produced : undefined));

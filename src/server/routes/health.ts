@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ServerContext } from "../decide.js";
 import { flag, sendJSON } from "../json.js";
+import { queryFlag } from "./shared.js";
 
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const handler = (req: FastifyRequest, reply: FastifyReply) => {
@@ -21,7 +22,7 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
     tags: ["health"],
     querystring: {
       type: "object",
-      properties: { bundles: { type: "string" }, bundle: { type: "string" }, plugins: { type: "string" } },
+      properties: { bundles: queryFlag, bundle: queryFlag, plugins: queryFlag, "exclude-plugin": queryFlag },
     },
     response: {
       200: { type: "object", properties: { bundles: { type: "object" } } },

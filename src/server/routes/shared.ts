@@ -33,15 +33,21 @@ export const pathParams = {
   properties: { "*": { type: "string", description: "A slash-separated path below data" } },
 } as const;
 
+/** A query flag: given once (a string) or repeated (an array; the last one wins, as in OPA). */
+export const queryFlag = { anyOf: [str, { type: "array", items: str }] } as const;
+
 export const decisionQuery = {
   type: "object",
   properties: {
-    pretty: { ...str, description: "Indent the JSON response" },
-    explain: { ...str, description: "Add Verdict's structured explanation (rules, definitions, failed literals)" },
-    metrics: { ...str, description: "Add timings in nanoseconds" },
-    instrument: { ...str, description: "Same as metrics" },
-    provenance: { ...str, description: "Add the server version and bundle revisions" },
-    "strict-builtin-errors": { ...str, description: "Accepted; Verdict builtin errors are always errors" },
+    pretty: { ...queryFlag, description: "Indent the JSON response" },
+    explain: {
+      ...queryFlag,
+      description: "Add Verdict's structured explanation (rules, definitions, failed literals)",
+    },
+    metrics: { ...queryFlag, description: "Add timings in nanoseconds" },
+    instrument: { ...queryFlag, description: "Same as metrics" },
+    provenance: { ...queryFlag, description: "Add the server version and bundle revisions" },
+    "strict-builtin-errors": { ...queryFlag, description: "Accepted; Verdict builtin errors are always errors" },
   },
 } as const;
 
@@ -56,7 +62,8 @@ export interface DecisionFlags {
 
 export function decisionFlags(req: FastifyRequest): DecisionFlags {
   const q = req.query;
-  const explain = flag(q, "explain") && (q as Record<string, unknown>).explain !== "off";
+  const e = (q as Record<string, unknown>).explain;
+  const explain = flag(q, "explain") && (Array.isArray(e) ? e[e.length - 1] : e) !== "off";
   return {
     pretty: flag(q, "pretty"),
     explain,
