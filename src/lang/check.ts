@@ -4,7 +4,7 @@ import type * as A from "./ast.js";
 import { codes, error, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { groupRules, isConstant } from "./groups.js";
 import type { BuiltinArities, CheckResult, Program, TestCase } from "./program.js";
-import { checkRecursion } from "./recursion.js";
+import { checkRecursion, checkWithRecursion } from "./recursion.js";
 import { resolve } from "./resolve.js";
 import { checkSchemas, type Schemas } from "./schema.js";
 import { constantValue } from "./constant.js";
@@ -20,6 +20,7 @@ export function check(modules: readonly A.Module[], options: CheckOptions): Chec
   const groups = groupRules(modules, diagnostics);
   const resolved = resolve(modules, groups, options.builtins, diagnostics);
   checkRecursion(resolved.uses, groups, diagnostics);
+  checkWithRecursion(resolved.withs, resolved.uses, groups, diagnostics);
   const inputSchemas = declaredSchemas(modules, diagnostics);
   if (!diagnostics.length)
     checkSchemas(modules, resolved.vars, groups, inputSchemas, options.schemas ?? {}, diagnostics);
