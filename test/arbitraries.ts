@@ -79,8 +79,12 @@ function scalar(value: A.Scalar["value"], raw: string): A.Scalar {
 
 const unsignedRaw = fc.stringMatching(/^(?:0|[1-9][0-9]{0,4})(?:\.[0-9]{1,3})?(?:[eE][+-]?[0-9]{1,3})?$/);
 
+/** Number literals; only finite ones, since a literal beyond a double's range is a syntax error. */
 export const numberArb: fc.Arbitrary<A.Scalar> = fc
-  .tuple(fc.boolean(), unsignedRaw)
+  .tuple(
+    fc.boolean(),
+    unsignedRaw.filter((raw) => Number.isFinite(Number(raw))),
+  )
   .map(([negative, raw]) => (negative ? scalar(-Number(raw), "-" + raw) : scalar(Number(raw), raw)));
 
 const stringValueArb: fc.Arbitrary<string> = fc.oneof(
