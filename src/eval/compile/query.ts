@@ -86,21 +86,7 @@ function compileLiteral(c: Compiler, lit: Exclude<A.Literal, A.SomeDecl>): Step 
       const keySlot = lit.key ? c.slotOf(lit.key) : -1;
       const valueSlot = c.slotOf(lit.value);
       const loc = lit.domain.loc;
-      return {
-        gen: (f, k) =>
-          domain.gen(f, (coll) =>
-            iterate(
-              coll,
-              loc,
-              () => f.ctx.budget.step(),
-              (key, value) => {
-                if (keySlot >= 0) f.s[keySlot] = key;
-                f.s[valueSlot] = value;
-                return k();
-              },
-            ),
-          ),
-      };
+      return { gen: (f, k) => domain.gen(f, (coll) => bindEach(f, coll, loc, keySlot, valueSlot, k)) };
     }
     case "every":
       return compileEvery(c, lit);
@@ -142,17 +128,21 @@ function compileEvery(c: Compiler, lit: A.Every): Step {
   const loc = lit.domain.loc;
   return accepting(
     compileExpr(c, lit.domain),
-    (f, coll) =>
-      !iterate(
-        coll,
-        loc,
-        () => f.ctx.budget.step(),
-        (key, value) => {
-          if (keySlot >= 0) f.s[keySlot] = key;
-          f.s[valueSlot] = value;
-          return !holds(body, f);
-        },
-      ),
+    (f, coll) => !bindEach(f, coll, loc, keySlot, valueSlot, () => !holds(body, f)),
+  );
+}
+
+/** Iterates a collection, binding each key (unless keySlot is -1) and value; stops when `each` says so. */
+function bindEach(f: Frame, coll: Value, loc: A.Loc, keySlot: number, valueSlot: number, each: () => boolean): boolean {
+  return iterate(
+    coll,
+    loc,
+    () => f.ctx.budget.step(),
+    (key, value) => {
+      if (keySlot >= 0) f.s[keySlot] = key;
+      f.s[valueSlot] = value;
+      return each();
+    },
   );
 }
 
