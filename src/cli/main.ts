@@ -5,9 +5,7 @@ import { Command, Option } from "commander";
 import { registerBuild } from "./commands/build.js";
 import { registerTest } from "./commands/register-test.js";
 import { registerRun } from "./commands/run.js";
-import { runAction as run } from "./output.js";
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import { collect, runAction as run } from "./output.js";
 
 export function buildCli(): Command {
   const program = new Command("verdict")

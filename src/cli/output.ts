@@ -38,3 +38,6 @@ export function runAction<A extends unknown[]>(action: (...args: A) => number | 
     }
   };
 }
+
+/** Commander's collector for repeatable options (`--data a --data b`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -50,22 +50,17 @@ export class Policy {
   private readonly data: Value;
   private readonly limits: Limits;
   private readonly platform: Platform;
-  private readonly builtinTable: ReadonlyMap<string, Builtin>;
 
   private constructor(
     readonly program: Program,
     private readonly compiled: Compiler,
-    options: PolicyOptions,
+    private readonly options: PolicyOptions,
     data?: Value,
   ) {
     this.data = data ?? toData(options.data ?? {});
     this.limits = { ...defaultLimits, ...options.limits };
     this.platform = options.platform ?? defaultPlatform;
-    this.builtinTable = allBuiltins(options);
-    this.options = options;
   }
-
-  private readonly options: PolicyOptions;
 
   static compile(program: Program, options: PolicyOptions = {}): Policy {
     const compiled = new Compiler(program, { builtins: allBuiltins(options), instrument: false });
@@ -136,7 +131,7 @@ export class Policy {
 
   /** The compilation that records traces (explanations, tests, coverage); built on first use. */
   instrumentedCompiler(): Compiler {
-    this.instrumented ??= new Compiler(this.program, { builtins: this.builtinTable, instrument: true });
+    this.instrumented ??= new Compiler(this.program, { builtins: allBuiltins(this.options), instrument: true });
     return this.instrumented;
   }
 }

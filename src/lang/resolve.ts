@@ -81,7 +81,7 @@ class ModuleResolver {
           "use `as` to give one a different name",
         );
       }
-      if (this.ruleKey(imp.alias) && this.groups.has(this.ruleKey(imp.alias)!)) {
+      if (this.groups.has(this.ruleKey(imp.alias))) {
         this.report(
           codes.shadowsImport,
           imp.loc,
@@ -370,8 +370,7 @@ class ModuleResolver {
     if (v.name === "data") return void this.out.vars.set(v, { kind: "data", path: [] });
     const imp = this.imports.get(v.name);
     if (imp) return void this.out.vars.set(v, { kind: imp.root, path: imp.path });
-    const ruleKey = this.ruleKey(v.name);
-    const group = ruleKey ? this.groups.get(ruleKey) : undefined;
+    const group = this.groups.get(this.ruleKey(v.name));
     if (group) {
       if (group.form === "function") {
         this.report(
@@ -408,7 +407,7 @@ class ModuleResolver {
       : `declare it with \`some ${name}\`, bind it with \`${name} := ...\`, or import it (\`import data.${name}\`)`;
   }
 
-  private ruleKey(name: string): string | null {
+  private ruleKey(name: string): string {
     return [...this.module.package.path, name].join(".");
   }
 

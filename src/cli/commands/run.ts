@@ -3,7 +3,7 @@
 // The server modules (fastify, prom-client, ...) load only when the command runs.
 import { Option, type Command } from "commander";
 import type { BundlesConfig } from "../../server/bundles/index.js";
-import { exitCodes, printDiagnostics } from "../output.js";
+import { collect, exitCodes, printDiagnostics } from "../output.js";
 
 export interface RunOptions {
   readonly server?: boolean;
@@ -22,7 +22,6 @@ export interface RunOptions {
   readonly managementTokenFile?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const isArchive = (p: string): boolean => p.endsWith(".tar.gz") || p.endsWith(".tgz");
 
 export function registerRun(program: Command): void {

@@ -33,17 +33,22 @@ interface Definition {
 
 const TRUE = constant(true);
 
-function compileDefinition(c: Compiler, def: A.Rule | A.Func): Definition {
-  const branch = (loc: A.Loc, body: A.Body | null, value: A.Expr | null): Branch => ({
+/** `mainValue` replaces the compiled head value (set and object rules yield elements or pairs). */
+function compileDefinition(c: Compiler, def: A.Rule | A.Func, mainValue?: Compiled): Definition {
+  const branch = (loc: A.Loc, body: A.Body | null, value: Compiled): Branch => ({
     loc,
     body: body ? compileQuery(c, body) : null,
-    value: value ? compileExpr(c, value) : TRUE,
+    value,
   });
+  const valueOf = (e: A.Expr | null): Compiled => (e ? compileExpr(c, e) : TRUE);
   return {
     loc: def.loc,
     slots: c.res.frameSizes.get(def) ?? 0,
     params: def.kind === "function" ? def.params.map((p) => c.slotOf(p)) : [],
-    branches: [branch(def.loc, def.body, def.value), ...def.elses.map((e) => branch(e.loc, e.body, e.value))],
+    branches: [
+      branch(def.loc, def.body, mainValue ?? valueOf(def.value)),
+      ...def.elses.map((e) => branch(e.loc, e.body, valueOf(e.value))),
+    ],
   };
 }
 
@@ -165,10 +170,7 @@ export function compileCollectionGroup(c: Compiler, g: RuleGroup, index: number)
     const r = d as A.Rule;
     const element = compileExpr(c, r.value!);
     const value = r.form === "object" ? combine([compileExpr(c, r.key!), element], (kv) => kv) : element;
-    return {
-      ...compileDefinition(c, r),
-      branches: [{ loc: r.loc, body: r.body ? compileQuery(c, r.body) : null, value }],
-    };
+    return compileDefinition(c, r, value);
   });
   const isObject = g.form === "object";
   const indexed = indexDefinitions(c, g.defs, defs);
